@@ -1,0 +1,30 @@
+// Escaping of attacker-controlled text for each sink: JSON, terminals, CSV cells.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace trailhound {
+
+/// Appends `text` as a JSON string literal (with quotes). Invalid UTF-8 bytes are replaced by
+/// U+FFFD and counted in `*replaced` when given, so JSON output is always valid UTF-8.
+void append_json_string(std::string& out, std::string_view text, std::size_t* replaced = nullptr);
+
+/// Returns `text` as a JSON string literal (with quotes).
+[[nodiscard]] std::string json_string(std::string_view text);
+
+/// Appends `text` for a terminal: control characters (C0, DEL, C1, and escape sequences) are
+/// shown visibly as `\xNN` or `\n`-style escapes, invalid UTF-8 bytes as `\xNN`, backslash as
+/// `\\`. Nothing from a log field reaches the terminal raw.
+void append_terminal_safe(std::string& out, std::string_view text);
+[[nodiscard]] std::string terminal_safe(std::string_view text);
+
+/// Appends one RFC 4180 CSV cell. A cell that a spreadsheet would run as a formula (first
+/// character `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`. Quoted when it
+/// holds a comma, quote, CR or LF (or was neutralised). Invalid UTF-8 is replaced by U+FFFD.
+void append_csv_cell(std::string& out, std::string_view text);
+
+/// True when `text` is valid UTF-8.
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+
+}  // namespace trailhound

@@ -1,0 +1,76 @@
+// Parse stage: every CloudTrail export shape, told from the content, into EventViews.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trailhound/model.hpp"
+
+namespace trailhound {
+
+/// The container shapes trailhound reads.
+enum class Shape {
+  Unknown,
+  Records,       ///< S3 delivery {"Records":[...]}
+  Array,         ///< a bare JSON array of events
+  Single,        ///< one event object
+  Lines,         ///< NDJSON or concatenated event objects
+  LookupEvents,  ///< aws cloudtrail lookup-events {"Events":[{"CloudTrailEvent":"..."}]}
+  Lake,          ///< CloudTrail Lake query results {"QueryResultRows":[[{..},..],..]}
+  CloudWatch,    ///< CloudWatch Logs subscription / Firehose {"logEvents":[{"message":"..."}]}
+  EventBridge,   ///< EventBridge event with the record under "detail"
+  Digest,        ///< CloudTrail digest file (skipped)
+  Mixed,         ///< several top-level values of different shapes
+};
+
+[[nodiscard]] std::string_view to_string(Shape shape);
+
+/// Limits on hostile content, per file.
+struct ParseLimits {
+  std::size_t max_depth = 256;                ///< JSON nesting depth
+  std::size_t max_record_bytes = 64u << 20;   ///< bytes of one embedded record string
+  std::size_t max_errors_per_file = 10;       ///< rejected-record messages printed per file
+};
+
+/// What reading one file's decoded bytes gave.
+struct ParseOutcome {
+  Shape shape = Shape::Unknown;
+  std::uint64_t records_read = 0;      ///< records seen (used + rejected)
+  std::uint64_t records_used = 0;      ///< handed to the visitor
+  std::uint64_t records_rejected = 0;  ///< missing or unreadable time, not an object, ...
+  std::uint64_t time_from_timestamp = 0;  ///< records whose time came from @timestamp
+  bool file_error = false;             ///< the file could not be read to its end
+  bool not_json = false;               ///< the content is not JSON at all (skipped)
+  bool digest = false;                 ///< a CloudTrail digest (skipped)
+  std::uint64_t invalid_utf8 = 0;      ///< reserved: bytes replaced when printing
+  std::vector<std::string> messages;   ///< "record N: reason" / "reason" lines, in order
+};
+
+/// Reads events from decoded buffers. One per thread: it owns the JSON parsers and scratch
+/// buffers, which are reused from file to file.
+class EventReader {
+ public:
+  explicit EventReader(ParseLimits limits = {});
+  ~EventReader();
+  EventReader(const EventReader&) = delete;
+  EventReader& operator=(const EventReader&) = delete;
+
+  /// Visits every event in `data` (which must have kBufferPadding readable bytes after it).
+  /// `visit` sees each event once; its views die when it returns.
+  [[nodiscard]] ParseOutcome read(std::string_view data, std::uint32_t file_index,
+                                  const std::function<void(const EventView&)>& visit);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Finds the end of the JSON value starting at `start` (no further than `limit`): the length
+/// of its text, or 0 when it does not end before `limit`.
+[[nodiscard]] std::size_t json_value_length(const char* start, const char* limit);
+
+}  // namespace trailhound

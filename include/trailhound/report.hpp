@@ -1,0 +1,116 @@
+// Report stage: owned copies of events, activity summaries, and the printers for each format.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trailhound/engine.hpp"
+#include "trailhound/format.hpp"
+#include "trailhound/model.hpp"
+
+namespace trailhound {
+
+/// The principal of an event, owned: what the `principal` object of every output shows.
+struct Principal {
+  std::string type;          ///< userIdentity.type ("Missing" when absent)
+  std::string user;          ///< display name: user, ROLE/SESSION, service, ...
+  std::string arn;
+  std::string principal_id;
+  std::string access_key;
+  std::string account;
+  std::string session_issuer;  ///< the role ARN behind an assumed-role session
+
+  [[nodiscard]] static Principal from(const IdentityView& identity);
+  /// A stable key that groups one principal's events: ARN, else principalId, else name.
+  [[nodiscard]] std::string key() const;
+};
+
+/// An event kept past its visit: the fields reports show and the record's text.
+struct OwnedEvent {
+  TimeMs time = 0;
+  SourceRef source;
+  Principal principal;
+  std::string event_name, event_source, region, source_ip, user_agent, error_code, event_id;
+  std::string record;  ///< the record as one line of valid JSON
+
+  [[nodiscard]] static OwnedEvent from(const EventView& event);
+  /// Output order: time, then file, then record index: the same whatever the thread count.
+  friend bool operator<(const OwnedEvent& a, const OwnedEvent& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.source.file != b.source.file) return a.source.file < b.source.file;
+    return a.source.index < b.source.index;
+  }
+};
+
+/// Rewrites a JSON value's text as one line: white space outside strings dropped, raw control
+/// characters in strings escaped, invalid UTF-8 replaced by U+FFFD (counted in `*replaced`).
+/// Returns false when the result is not valid JSON.
+[[nodiscard]] bool compact_json(std::string_view text, std::string& out,
+                                std::size_t* replaced = nullptr);
+
+/// Distinct values and counts over a set of events: the summary of a timeline, one row of the
+/// summary command. Merging two is exact, so per-worker stats add up to the same result.
+struct ActivityStats {
+  std::uint64_t events = 0;
+  std::uint64_t errors = 0;
+  TimeMs first_seen = 0;
+  TimeMs last_seen = 0;
+  std::string type;  ///< principal type (summary rows)
+  std::string user;  ///< principal display name (summary rows)
+  std::map<std::string, std::uint64_t> source_ips, regions, user_agents, access_keys, actions,
+      error_codes;
+
+  void add(const EventView& event);
+  void merge(const ActivityStats& other);
+};
+
+/// The run-wide counts every output ends with.
+struct RunSummary {
+  const RunTotals* totals = nullptr;
+  std::uint64_t matched = 0;
+};
+
+/// Writes `events`, then the summary, in `format`. `files` names files by index.
+void print_timeline(std::ostream& out, OutputFormat format, const std::vector<OwnedEvent>& events,
+                    const ActivityStats& stats, const RunTotals& totals, const FileTable& files,
+                    bool color);
+
+/// Writes one row per principal, then the run totals, in `format`.
+void print_principal_summary(std::ostream& out, OutputFormat format,
+                             const std::map<std::string, ActivityStats>& principals,
+                             const RunTotals& totals, std::uint64_t matched, bool color);
+
+/// Appends the `"files":{...},"records":{...}` members (no braces) for JSON outputs.
+void append_totals_json(std::string& out, const RunTotals& totals, std::uint64_t matched);
+
+/// Appends the principal as a JSON object.
+void append_principal_json(std::string& out, const Principal& principal);
+
+/// Appends the event as the JSON Lines `event` object (no newline).
+void append_event_json(std::string& out, const OwnedEvent& event, const FileTable& files);
+
+/// Appends the activity fields (`"events":..,"first_seen":..` ...) without braces.
+void append_stats_json(std::string& out, const ActivityStats& stats);
+
+/// Plain-text tables with aligned columns; cells are escaped for the terminal.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<std::string> header) : header_(std::move(header)) {}
+  void add_row(std::vector<std::string> cells);
+  /// Writes the table; `color` bolds the header.
+  void print(std::ostream& out, bool color) const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+/// True when colour may be used on this stream: a terminal and NO_COLOR unset.
+[[nodiscard]] bool use_color(int fd);
+
+}  // namespace trailhound

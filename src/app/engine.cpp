@@ -1,0 +1,168 @@
+// The run: a pool of workers takes files in order, decodes, parses and feeds their sinks.
+#include "trailhound/engine.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "trailhound/escape.hpp"
+
+namespace trailhound {
+namespace {
+
+/// Counters one worker adds up; summed after the run, so workers never share a cache line.
+struct WorkerTotals {
+  RunTotals totals;
+};
+
+/// Progress on stderr: only on a terminal, at most a few updates a second.
+class Progress {
+ public:
+  Progress(bool enabled, std::size_t files) : enabled_(enabled), files_(files) {
+    start_ = std::chrono::steady_clock::now();
+  }
+  void file_done(std::uint64_t bytes, std::uint64_t records) {
+    if (!enabled_) return;
+    done_files_.fetch_add(1, std::memory_order_relaxed);
+    done_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    done_records_.fetch_add(records, std::memory_order_relaxed);
+    const auto now = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const auto nf = done_files_.load();
+    const double rate = secs > 0 ? done_records_.load() / secs : 0;
+    const double eta = nf > 0 ? secs * (double(files_) - nf) / nf : 0;
+    std::fprintf(stderr, "\r%s", fmt::format("{} / {} files, {:.1f} MB, {:.0f} events/s, ETA {:.0f}s  ",
+                                            nf, files_, done_bytes_.load() / 1e6, rate, eta)
+                                    .c_str());
+    drawn_ = true;
+  }
+  void finish() {
+    if (enabled_ && drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  bool enabled_;
+  std::size_t files_;
+  std::atomic<std::uint64_t> done_files_{0}, done_bytes_{0}, done_records_{0};
+  std::chrono::steady_clock::time_point start_, last_{};
+  std::mutex mutex_;
+  bool drawn_ = false;
+};
+
+void print_lines(std::mutex& mutex, const std::string& path, const std::vector<std::string>& lines) {
+  if (lines.empty()) return;
+  std::string out;
+  const std::string safe_path = terminal_safe(path);
+  for (const auto& line : lines) out += fmt::format("trailhound: {}: {}\n", safe_path, line);
+  std::lock_guard lock(mutex);
+  std::fputs(out.c_str(), stderr);
+}
+
+}  // namespace
+
+RunTotals run_files(const FileTable& files, const RunOptions& options,
+                    const std::function<std::unique_ptr<EventSink>()>& make_sink,
+                    std::vector<std::unique_ptr<EventSink>>& sinks) {
+  unsigned jobs = options.jobs == 0 ? 1 : options.jobs;
+  if (jobs > files.size()) jobs = files.empty() ? 1 : static_cast<unsigned>(files.size());
+  sinks.clear();
+  for (unsigned i = 0; i < jobs; ++i) sinks.push_back(make_sink());
+  std::vector<WorkerTotals> worker_totals(jobs);
+  std::atomic<std::size_t> next{0};
+  std::mutex stderr_mutex;
+  Progress progress(options.progress && !options.quiet, files.size());
+
+  auto work = [&](unsigned id) {
+    EventReader reader(options.parse);
+    ByteBuffer scratch, decoded;
+    EventSink& sink = *sinks[id];
+    RunTotals& t = worker_totals[id].totals;
+    const std::function<void(const EventView&)> visit = [&sink](const EventView& e) {
+      sink.on_event(e);
+    };
+    for (;;) {
+      const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
+      if (index >= files.size()) break;
+      const InputFile& file = files[index];
+      std::vector<std::string> lines;
+      const DecodeResult dr = read_input(file, options.decode, scratch, decoded);
+      t.bytes_in += dr.input_bytes;
+      t.bytes_decoded += dr.output_bytes;
+      bool failed = false;
+      switch (dr.status) {
+        case DecodeStatus::Ok:
+          break;
+        case DecodeStatus::Truncated:
+        case DecodeStatus::Corrupt:
+          // What was inflated before the damage is still read: its records are evidence.
+          failed = true;
+          lines.push_back(dr.message);
+          break;
+        default:
+          lines.push_back(dr.message);
+          ++t.files_failed;
+          print_lines(stderr_mutex, file.path, lines);
+          progress.file_done(dr.input_bytes, 0);
+          continue;
+      }
+      const ParseOutcome po =
+          reader.read(decoded.view(), static_cast<std::uint32_t>(index), visit);
+      t.records_read += po.records_read;
+      t.records_used += po.records_used;
+      t.records_rejected += po.records_rejected;
+      if (po.digest || (po.not_json && !failed)) {
+        ++t.files_skipped;
+        // A skipped file found by walking a folder is expected; one named explicitly is noted.
+        if (file.explicit_arg && !options.quiet) {
+          lines.push_back(po.digest ? "CloudTrail digest file, skipped" : po.messages.front());
+        }
+      } else {
+        for (const auto& m : po.messages) lines.push_back(m);
+        if (po.file_error || failed) {
+          ++t.files_failed;
+        } else {
+          ++t.files_read;
+        }
+      }
+      if (po.time_from_timestamp > 0 && !options.quiet) {
+        lines.push_back(fmt::format("{} records have no eventTime; their @timestamp was used",
+                                    po.time_from_timestamp));
+      }
+      print_lines(stderr_mutex, file.path, lines);
+      progress.file_done(dr.input_bytes, po.records_read);
+    }
+  };
+
+  if (jobs == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < jobs; ++i) threads.emplace_back(work, i);
+    for (auto& th : threads) th.join();
+  }
+  progress.finish();
+
+  RunTotals total;
+  for (const auto& w : worker_totals) {
+    const RunTotals& t = w.totals;
+    total.files_read += t.files_read;
+    total.files_skipped += t.files_skipped;
+    total.files_failed += t.files_failed;
+    total.records_read += t.records_read;
+    total.records_used += t.records_used;
+    total.records_rejected += t.records_rejected;
+    total.bytes_in += t.bytes_in;
+    total.bytes_decoded += t.bytes_decoded;
+  }
+  return total;
+}
+
+}  // namespace trailhound

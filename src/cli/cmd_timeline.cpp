@@ -1,0 +1,148 @@
+// `timeline` and `summary`: what a principal did, event by event or principal by principal.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "trailhound/cli.hpp"
+#include "trailhound/report.hpp"
+
+namespace trailhound::cli {
+namespace {
+
+/// Keeps the events that pass the filter, and their statistics.
+class TimelineSink final : public EventSink {
+ public:
+  explicit TimelineSink(const EventFilter& filter) : filter_(filter) {}
+  void on_event(const EventView& e) override {
+    if (!filter_.matches(e)) return;
+    events_.push_back(OwnedEvent::from(e));
+    stats_.add(e);
+  }
+  std::vector<OwnedEvent> events_;
+  ActivityStats stats_;
+
+ private:
+  const EventFilter& filter_;
+};
+
+/// Adds up activity per principal for the events that pass the filter.
+class SummarySink final : public EventSink {
+ public:
+  explicit SummarySink(const EventFilter& filter) : filter_(filter) {}
+  void on_event(const EventView& e) override {
+    if (!filter_.matches(e)) return;
+    ++matched_;
+    const Principal p = Principal::from(e.identity);
+    ActivityStats& s = principals_[p.key()];
+    if (s.events == 0) {
+      s.type = p.type;
+      s.user = p.user;
+    }
+    s.add(e);
+  }
+  std::map<std::string, ActivityStats> principals_;
+  std::uint64_t matched_ = 0;
+
+ private:
+  const EventFilter& filter_;
+};
+
+/// Shared start of every reading command: filter, discovery, output. Returns false (having
+/// printed why) on a usage error.
+struct Prepared {
+  EventFilter filter;
+  FileTable files;
+  RunOptions run;
+  Output output;
+  OutputFormat format = OutputFormat::Text;
+  std::uint64_t pruned = 0;
+};
+
+bool prepare(const InputOptions& o, Prepared& p) {
+  std::string error;
+  if (!build_filter(o, p.filter, error)) {
+    print_error(error);
+    return false;
+  }
+  p.format = *parse_output_format(o.format);
+  p.run = build_run_options(o);
+  Discovery d = discover_inputs(o.paths, p.filter.window);
+  for (const auto& e : d.errors) print_error(e);
+  p.files = std::move(d.files);
+  p.pruned = d.pruned;
+  if (!p.output.open(o.output, error)) {
+    print_error(error);
+    return false;
+  }
+  return true;
+}
+
+int finish(Output& output, const RunTotals& totals) {
+  if (!output.finish()) {
+    print_error("writing the results failed");
+    return kExitIncomplete;
+  }
+  return totals.incomplete() ? kExitIncomplete : kExitOk;
+}
+
+}  // namespace
+
+void register_timeline_commands(CLI::App& app, int& exit_code) {
+  auto timeline_opts = std::make_shared<InputOptions>();
+  auto* timeline = app.add_subcommand(
+      "timeline",
+      "every matching event in time order, then a summary (events, first and last seen, "
+      "distinct source IPs, regions, user agents, access keys, errors)");
+  add_input_options(*timeline, *timeline_opts);
+  timeline->callback([timeline_opts, &exit_code] {
+    Prepared p;
+    if (!prepare(*timeline_opts, p)) {
+      exit_code = kExitUsage;
+      return;
+    }
+    std::vector<std::unique_ptr<EventSink>> sinks;
+    RunTotals totals = run_files(
+        p.files, p.run, [&] { return std::make_unique<TimelineSink>(p.filter); }, sinks);
+    totals.files_pruned = p.pruned;
+    std::vector<OwnedEvent> events;
+    ActivityStats stats;
+    for (auto& s : sinks) {
+      auto& ts = static_cast<TimelineSink&>(*s);
+      std::move(ts.events_.begin(), ts.events_.end(), std::back_inserter(events));
+      stats.merge(ts.stats_);
+    }
+    std::sort(events.begin(), events.end());
+    print_timeline(p.output.stream(), p.format, events, stats, totals, p.files, p.output.color());
+    exit_code = finish(p.output, totals);
+  });
+
+  auto summary_opts = std::make_shared<InputOptions>();
+  auto* summary = app.add_subcommand(
+      "summary",
+      "one row per principal: events, first and last seen, distinct IPs, access keys, user "
+      "agents, regions, top actions, errors");
+  add_input_options(*summary, *summary_opts);
+  summary->callback([summary_opts, &exit_code] {
+    Prepared p;
+    if (!prepare(*summary_opts, p)) {
+      exit_code = kExitUsage;
+      return;
+    }
+    std::vector<std::unique_ptr<EventSink>> sinks;
+    RunTotals totals = run_files(
+        p.files, p.run, [&] { return std::make_unique<SummarySink>(p.filter); }, sinks);
+    totals.files_pruned = p.pruned;
+    std::map<std::string, ActivityStats> principals;
+    std::uint64_t matched = 0;
+    for (auto& s : sinks) {
+      auto& ss = static_cast<SummarySink&>(*s);
+      for (auto& [k, v] : ss.principals_) principals[k].merge(v);
+      matched += ss.matched_;
+    }
+    print_principal_summary(p.output.stream(), p.format, principals, totals, matched,
+                            p.output.color());
+    exit_code = finish(p.output, totals);
+  });
+}
+
+}  // namespace trailhound::cli

@@ -1,0 +1,117 @@
+// Inflate behind one interface: zlib everywhere, libdeflate when it was found at build time.
+#include <zlib.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "trailhound/decode.hpp"
+
+#ifdef TRAILHOUND_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
+
+namespace trailhound {
+
+std::string_view inflate_backend() {
+#ifdef TRAILHOUND_HAVE_LIBDEFLATE
+  return "libdeflate";
+#else
+  return "zlib";
+#endif
+}
+
+namespace {
+
+DecodeResult too_large(std::uint64_t limit, DecodeResult r) {
+  r.status = DecodeStatus::TooLarge;
+  r.message = fmt::format(
+      "inflates to more than the limit of {} bytes (--max-file-bytes); refused as a possible "
+      "decompression bomb",
+      limit);
+  return r;
+}
+
+/// Streaming zlib inflate of every gzip member; the reference path and the fallback.
+DecodeResult inflate_zlib(std::string_view in, std::uint64_t limit, ByteBuffer& out) {
+  DecodeResult r;
+  r.gzip = true;
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+    r.status = DecodeStatus::Corrupt;
+    r.message = "zlib could not start";
+    return r;
+  }
+  // Guess the output size from the last member's ISIZE field, then grow by doubling.
+  std::size_t guess = in.size() * 4;
+  if (in.size() >= 18) {
+    std::uint32_t isize = 0;
+    std::memcpy(&isize, in.data() + in.size() - 4, 4);
+    if (isize > guess) guess = isize;
+  }
+  if (guess > limit) guess = static_cast<std::size_t>(limit);
+  out.reserve(guess + 1);
+  std::size_t used = 0;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  std::size_t in_left = in.size();
+  int ret = Z_OK;
+  for (;;) {
+    if (used == out.capacity()) {
+      if (used > limit) break;
+      out.reserve(out.capacity() * 2, used);
+    }
+    const std::size_t chunk_in = in_left > (1u << 30) ? (1u << 30) : in_left;
+    const std::size_t room = out.capacity() - used;
+    const std::size_t chunk_out = room > (1u << 30) ? (1u << 30) : room;
+    zs.avail_in = static_cast<uInt>(chunk_in);
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+    zs.avail_out = static_cast<uInt>(chunk_out);
+    ret = inflate(&zs, Z_NO_FLUSH);
+    const std::size_t consumed_in = chunk_in - zs.avail_in;
+    in_left -= consumed_in;
+    used += chunk_out - zs.avail_out;
+    if (used > limit) break;
+    if (ret == Z_STREAM_END) {
+      // Another member may follow (multi-member gzip, e.g. concatenated files).
+      if (in_left >= 2 && static_cast<unsigned char>(zs.next_in[0]) == 0x1f &&
+          static_cast<unsigned char>(zs.next_in[1]) == 0x8b) {
+        inflateReset(&zs);
+        continue;
+      }
+      break;
+    }
+    if (ret == Z_BUF_ERROR && in_left == 0 && zs.avail_out != 0) break;  // input ran out
+    if (ret != Z_OK && ret != Z_BUF_ERROR) break;
+  }
+  inflateEnd(&zs);
+  out.set_size(used > limit ? 0 : used);
+  r.output_bytes = used;
+  if (used > limit) return too_large(limit, r);
+  if (ret == Z_STREAM_END) {
+    bool only_zeros = true;
+    for (std::size_t i = 0; i < in_left; ++i) {
+      if (zs.next_in[i] != 0) only_zeros = false;
+    }
+    if (!only_zeros) {
+      r.status = DecodeStatus::Corrupt;
+      r.message = fmt::format("{} bytes after the end of the gzip data are not gzip", in_left);
+    }
+    return r;
+  }
+  if (ret == Z_BUF_ERROR || ret == Z_OK) {
+    r.status = DecodeStatus::Truncated;
+    r.message = fmt::format("truncated gzip data (ends after {} compressed bytes)", in.size());
+  } else {
+    r.status = DecodeStatus::Corrupt;
+    r.message = fmt::format("corrupt gzip data: {}", zs.msg ? zs.msg : "inflate failed");
+  }
+  return r;
+}
+
+}  // namespace
+
+DecodeResult inflate_gzip(std::string_view in, std::uint64_t limit, ByteBuffer& out) {
+  return inflate_zlib(in, limit, out);
+}
+
+}  // namespace trailhound

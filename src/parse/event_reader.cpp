@@ -1,0 +1,644 @@
+// Parse stage: tells the export shape from the content and visits every record as an EventView.
+#include <simdjson.h>
+
+#include <fmt/format.h>
+
+#include "trailhound/decode.hpp"
+#include "trailhound/escape.hpp"
+#include "trailhound/parse.hpp"
+#include "trailhound/timeutil.hpp"
+
+namespace trailhound {
+
+static_assert(kBufferPadding >= simdjson::SIMDJSON_PADDING, "decode padding too small");
+
+std::string_view to_string(Shape shape) {
+  switch (shape) {
+    case Shape::Unknown: return "unknown";
+    case Shape::Records: return "records";
+    case Shape::Array: return "array";
+    case Shape::Single: return "single";
+    case Shape::Lines: return "ndjson";
+    case Shape::LookupEvents: return "lookup-events";
+    case Shape::Lake: return "lake";
+    case Shape::CloudWatch: return "cloudwatch";
+    case Shape::EventBridge: return "eventbridge";
+    case Shape::Digest: return "digest";
+    case Shape::Mixed: return "mixed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using simdjson::error_code;
+namespace od = simdjson::ondemand;
+
+/// Shortens attacker-controlled text quoted in a message and makes it safe for a terminal.
+std::string quote_for_message(std::string_view text) {
+  constexpr std::size_t kMax = 80;
+  std::string out = "'";
+  append_terminal_safe(out, text.substr(0, kMax));
+  if (text.size() > kMax) out += fmt::format("...' ({} bytes)", text.size());
+  else out += "'";
+  return out;
+}
+
+/// Reads a string field leniently: strings as text, null as empty, other scalars as their
+/// JSON token (so a number in sourceIPAddress is still shown), containers as empty.
+std::string_view lenient_string(od::value v) {
+  std::string_view s;
+  if (v.get_string().get(s) == simdjson::SUCCESS) return s;
+  od::json_type type;
+  if (v.type().get(type) != simdjson::SUCCESS) return {};
+  if (type == od::json_type::number || type == od::json_type::boolean) {
+    std::string_view token = v.raw_json_token();
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
+                              token.back() == '\r' || token.back() == '\t' ||
+                              token.back() == ',' || token.back() == '}' || token.back() == ']')) {
+      token.remove_suffix(1);
+    }
+    return token;
+  }
+  return {};
+}
+
+error_code read_issuer(od::object issuer, IdentityView& id) {
+  for (auto field : issuer) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return e;
+    od::value v;
+    if (auto e = field.value().get(v)) return e;
+    if (key == "type") id.issuer_type = lenient_string(v);
+    else if (key == "arn") id.issuer_arn = lenient_string(v);
+    else if (key == "userName") id.issuer_user_name = lenient_string(v);
+  }
+  return simdjson::SUCCESS;
+}
+
+error_code read_session_context(od::object ctx, IdentityView& id) {
+  for (auto field : ctx) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return e;
+    od::value v;
+    if (auto e = field.value().get(v)) return e;
+    if (key == "sessionIssuer") {
+      od::object o;
+      if (v.get_object().get(o) == simdjson::SUCCESS) {
+        if (auto e = read_issuer(o, id)) return e;
+      }
+    } else if (key == "attributes") {
+      od::object o;
+      if (v.get_object().get(o) == simdjson::SUCCESS) {
+        for (auto attr : o) {
+          std::string_view k;
+          if (auto e = attr.unescaped_key().get(k)) return e;
+          if (k == "mfaAuthenticated") {
+            od::value av;
+            if (auto e = attr.value().get(av)) return e;
+            id.mfa_authenticated = lenient_string(av);
+          }
+        }
+      }
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
+error_code read_identity(od::object obj, IdentityView& id) {
+  id.type = IdentityType::Unknown;
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return e;
+    od::value v;
+    if (auto e = field.value().get(v)) return e;
+    if (key == "type") {
+      id.type_text = lenient_string(v);
+      id.type = parse_identity_type(id.type_text);
+    } else if (key == "principalId") {
+      id.principal_id = lenient_string(v);
+    } else if (key == "arn") {
+      id.arn = lenient_string(v);
+    } else if (key == "accountId") {
+      id.account_id = lenient_string(v);
+    } else if (key == "accessKeyId") {
+      id.access_key_id = lenient_string(v);
+    } else if (key == "userName") {
+      id.user_name = lenient_string(v);
+    } else if (key == "invokedBy") {
+      id.invoked_by = lenient_string(v);
+    } else if (key == "identityProvider") {
+      id.identity_provider = lenient_string(v);
+    } else if (key == "sessionContext") {
+      od::object o;
+      if (v.get_object().get(o) == simdjson::SUCCESS) {
+        if (auto e = read_session_context(o, id)) return e;
+      }
+    } else if (key == "onBehalfOf") {
+      od::object o;
+      if (v.get_object().get(o) == simdjson::SUCCESS) {
+        for (auto f : o) {
+          std::string_view k;
+          if (auto e = f.unescaped_key().get(k)) return e;
+          if (k == "userId") {
+            od::value uv;
+            if (auto e = f.value().get(uv)) return e;
+            id.on_behalf_user_id = lenient_string(uv);
+          }
+        }
+      }
+    }
+  }
+  if (id.type_text.empty()) id.type = IdentityType::Unknown;
+  return simdjson::SUCCESS;
+}
+
+/// True for a key that only an event record has at its top level.
+bool is_event_key(std::string_view key) {
+  return key == "eventVersion" || key == "eventTime" || key == "eventName" ||
+         key == "userIdentity" || key == "eventSource" || key == "eventID";
+}
+
+}  // namespace
+
+struct EventReader::Impl {
+  ParseLimits limits;
+  od::parser outer;
+  od::parser inner;
+  std::string inner_text;  // an embedded record (string or merged row), padded
+  const std::function<void(const EventView&)>* visit = nullptr;
+  ParseOutcome* outcome = nullptr;
+  std::uint32_t file_index = 0;
+  std::uint64_t rejected_messages = 0;
+
+  explicit Impl(ParseLimits l) : limits(l), outer(4ULL << 30), inner(l.max_record_bytes) {}
+
+  void note(std::string message) {
+    if (outcome->messages.size() < limits.max_errors_per_file) {
+      outcome->messages.push_back(std::move(message));
+    } else if (outcome->messages.size() == limits.max_errors_per_file) {
+      outcome->messages.push_back("further messages for this file are not shown");
+    }
+  }
+
+  void reject(std::uint64_t index, std::string_view reason) {
+    ++outcome->records_rejected;
+    note(fmt::format("record {}: {}", index, reason));
+  }
+
+  /// Parses one record object; visits it or rejects it. A JSON error is returned so the
+  /// caller can stop reading a document that can no longer be trusted.
+  error_code read_record(od::value value, const char* limit) {
+    const std::uint64_t index = outcome->records_read++;
+    od::object obj;
+    const char* start = value.raw_json_token().data();
+    if (auto e = value.get_object().get(obj)) {
+      if (e == simdjson::INCORRECT_TYPE) {
+        reject(index, "not a JSON object");
+        return simdjson::SUCCESS;
+      }
+      reject(index, simdjson::error_message(e));
+      return e;
+    }
+    EventView ev;
+    ev.record = RawJson(start, limit);
+    ev.source = SourceRef{file_index, index};
+    std::string_view timestamp_fallback;
+    bool has_identity = false;
+    for (auto field : obj) {
+      std::string_view key;
+      error_code e = field.unescaped_key().get(key);
+      od::value v;
+      if (!e) e = field.value().get(v);
+      if (e) {
+        reject(index, simdjson::error_message(e));
+        return e;
+      }
+      if (key.empty()) continue;
+      switch (key[0]) {
+        case 'e':
+          if (key == "eventTime") ev.event_time = lenient_string(v);
+          else if (key == "eventName") ev.event_name = lenient_string(v);
+          else if (key == "eventSource") ev.event_source = lenient_string(v);
+          else if (key == "eventType") ev.event_type = lenient_string(v);
+          else if (key == "eventID") ev.event_id = lenient_string(v);
+          else if (key == "eventVersion") ev.event_version = lenient_string(v);
+          else if (key == "errorCode") ev.error_code = lenient_string(v);
+          else if (key == "errorMessage") ev.error_message = lenient_string(v);
+          break;
+        case 'a':
+          if (key == "awsRegion") ev.aws_region = lenient_string(v);
+          else if (key == "additionalEventData") ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
+          break;
+        case 's':
+          if (key == "sourceIPAddress") ev.source_ip = lenient_string(v);
+          break;
+        case 'u':
+          if (key == "userAgent") {
+            ev.user_agent = lenient_string(v);
+          } else if (key == "userIdentity") {
+            od::object id;
+            if (v.get_object().get(id) == simdjson::SUCCESS) {
+              has_identity = true;
+              if (auto ie = read_identity(id, ev.identity)) {
+                reject(index, simdjson::error_message(ie));
+                return ie;
+              }
+            }
+          }
+          break;
+        case 'r':
+          if (key == "requestParameters") ev.request_parameters = RawJson(v.raw_json_token().data(), limit);
+          else if (key == "responseElements") ev.response_elements = RawJson(v.raw_json_token().data(), limit);
+          else if (key == "recipientAccountId") ev.recipient_account_id = lenient_string(v);
+          else if (key == "readOnly") {
+            bool b = false;
+            std::string_view s;
+            if (v.get_bool().get(b) == simdjson::SUCCESS) ev.read_only = b;
+            else if (v.get_string().get(s) == simdjson::SUCCESS) {
+              if (s == "true") ev.read_only = true;
+              else if (s == "false") ev.read_only = false;
+            }
+          }
+          break;
+        case '@':
+          if (key == "@timestamp") timestamp_fallback = lenient_string(v);
+          break;
+        default:
+          break;
+      }
+    }
+    if (!has_identity) ev.identity.type = IdentityType::Missing;
+    std::string_view when = ev.event_time;
+    bool from_timestamp = false;
+    if (when.empty() && !timestamp_fallback.empty()) {
+      when = timestamp_fallback;
+      from_timestamp = true;
+    }
+    if (when.empty()) {
+      reject(index, "no eventTime");
+      return simdjson::SUCCESS;
+    }
+    const auto t = parse_timestamp(when);
+    if (!t) {
+      reject(index, fmt::format("eventTime {} cannot be read", quote_for_message(when)));
+      return simdjson::SUCCESS;
+    }
+    if (ev.event_time.empty()) ev.event_time = when;
+    if (from_timestamp) ++outcome->time_from_timestamp;
+    ev.time = *t;
+    ++outcome->records_used;
+    (*visit)(ev);
+    return simdjson::SUCCESS;
+  }
+
+  /// Parses the text in inner_text (an embedded record) with the inner parser.
+  error_code read_embedded(std::uint64_t* count_if_rejected_before_read) {
+    (void)count_if_rejected_before_read;
+    const std::size_t len = inner_text.size();
+    inner_text.append(simdjson::SIMDJSON_PADDING, '\0');
+    od::document doc;
+    error_code e = inner.iterate(inner_text.data(), len, inner_text.size()).get(doc);
+    if (e) {
+      const std::uint64_t index = outcome->records_read++;
+      reject(index, fmt::format("embedded record is not valid JSON ({})", simdjson::error_message(e)));
+      return simdjson::SUCCESS;
+    }
+    od::value root;
+    e = doc.get_value().get(root);
+    if (e) {
+      const std::uint64_t index = outcome->records_read++;
+      reject(index, fmt::format("embedded record is not valid JSON ({})", simdjson::error_message(e)));
+      return simdjson::SUCCESS;
+    }
+    const std::uint64_t before = outcome->records_rejected;
+    e = read_record(root, inner_text.data() + inner_text.size());
+    if (e && outcome->records_rejected == before) {
+      reject(outcome->records_read - 1, simdjson::error_message(e));
+    }
+    // An error inside an embedded record spoils that record only, not the outer document.
+    return simdjson::SUCCESS;
+  }
+
+  /// An embedded record carried as a JSON string (lookup-events, CloudWatch Logs messages).
+  error_code read_string_record(od::value v, std::string_view what) {
+    std::string_view text;
+    error_code e = v.get_string().get(text);
+    if (e == simdjson::INCORRECT_TYPE) {
+      const std::uint64_t index = outcome->records_read++;
+      reject(index, fmt::format("{} is not a string holding a record", what));
+      return simdjson::SUCCESS;
+    }
+    if (e) return e;
+    if (text.size() > limits.max_record_bytes) {
+      const std::uint64_t index = outcome->records_read++;
+      reject(index, fmt::format("{} of {} bytes is over the record size limit of {} bytes", what,
+                                text.size(), limits.max_record_bytes));
+      return simdjson::SUCCESS;
+    }
+    inner_text.assign(text);
+    return read_embedded(nullptr);
+  }
+
+  error_code read_record_array(od::value v, const char* limit) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return e;
+    for (auto element : arr) {
+      od::value item;
+      if (auto e = element.get(item)) return e;
+      if (auto e = read_record(item, limit)) return e;
+    }
+    return simdjson::SUCCESS;
+  }
+
+  error_code read_lookup_events(od::value v) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return e;
+    for (auto element : arr) {
+      od::object entry;
+      if (auto e = element.get_object().get(entry)) return e;
+      bool found = false;
+      for (auto field : entry) {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        if (key == "CloudTrailEvent") {
+          od::value cv;
+          if (auto e = field.value().get(cv)) return e;
+          found = true;
+          if (auto e = read_string_record(cv, "CloudTrailEvent")) return e;
+        }
+      }
+      if (!found) {
+        const std::uint64_t index = outcome->records_read++;
+        reject(index, "lookup-events entry without CloudTrailEvent");
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+
+  error_code read_log_events(od::value v) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return e;
+    for (auto element : arr) {
+      od::object entry;
+      if (auto e = element.get_object().get(entry)) return e;
+      bool found = false;
+      for (auto field : entry) {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        if (key == "message") {
+          od::value mv;
+          if (auto e = field.value().get(mv)) return e;
+          found = true;
+          if (auto e = read_string_record(mv, "logEvents message")) return e;
+        }
+      }
+      if (!found) {
+        const std::uint64_t index = outcome->records_read++;
+        reject(index, "logEvents entry without message");
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+
+  /// CloudTrail Lake rows are arrays of one-field objects; they are merged into one record.
+  error_code read_lake_rows(od::value v) {
+    od::array rows;
+    if (auto e = v.get_array().get(rows)) return e;
+    for (auto row_element : rows) {
+      od::array row;
+      error_code e = row_element.get_array().get(row);
+      if (e == simdjson::INCORRECT_TYPE) {
+        const std::uint64_t index = outcome->records_read++;
+        reject(index, "Lake result row is not an array");
+        continue;
+      }
+      if (e) return e;
+      inner_text.assign("{");
+      bool first = true;
+      for (auto cell : row) {
+        od::object cell_obj;
+        if (auto ce = cell.get_object().get(cell_obj)) return ce;
+        std::string_view raw;
+        if (auto ce = cell_obj.raw_json().get(raw)) return ce;
+        // Strip the braces: `{"k":v}` becomes `"k":v`.
+        const auto open = raw.find('{');
+        const auto close = raw.rfind('}');
+        if (open == std::string_view::npos || close == std::string_view::npos || close <= open) continue;
+        const std::string_view inside = raw.substr(open + 1, close - open - 1);
+        if (inside.find_first_not_of(" \t\r\n") == std::string_view::npos) continue;
+        if (!first) inner_text += ',';
+        inner_text.append(inside);
+        first = false;
+      }
+      inner_text += '}';
+      if (auto re = read_embedded(nullptr)) return re;
+    }
+    return simdjson::SUCCESS;
+  }
+
+  /// Reads one top-level JSON value and says which shape it had.
+  error_code read_top_value(od::document_reference doc, const char* limit, Shape& shape) {
+    od::json_type type;
+    if (auto e = doc.type().get(type)) return e;
+    if (type == od::json_type::array) {
+      shape = Shape::Array;
+      od::array arr;
+      if (auto e = doc.get_array().get(arr)) return e;
+      for (auto element : arr) {
+        od::value item;
+        if (auto e = element.get(item)) return e;
+        if (auto e = read_record(item, limit)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    if (type != od::json_type::object) {
+      shape = Shape::Unknown;
+      return simdjson::INCORRECT_TYPE;
+    }
+    od::object root;
+    if (auto e = doc.get_object().get(root)) return e;
+    bool single = false;
+    for (auto field : root) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return e;
+      od::value v;
+      if (auto e = field.value().get(v)) return e;
+      if (key == "Records") {
+        shape = Shape::Records;
+        if (auto e = read_record_array(v, limit)) return e;
+      } else if (key == "Events") {
+        shape = Shape::LookupEvents;
+        if (auto e = read_lookup_events(v)) return e;
+      } else if (key == "QueryResultRows") {
+        shape = Shape::Lake;
+        if (auto e = read_lake_rows(v)) return e;
+      } else if (key == "logEvents") {
+        shape = Shape::CloudWatch;
+        if (auto e = read_log_events(v)) return e;
+      } else if (key == "detail") {
+        od::json_type dt;
+        if (auto e = v.type().get(dt)) return e;
+        if (dt == od::json_type::object) {
+          shape = Shape::EventBridge;
+          if (auto e = read_record(v, limit)) return e;
+        }
+      } else if (key == "digestStartTime" || key == "digestEndTime") {
+        shape = Shape::Digest;
+        return simdjson::SUCCESS;
+      } else if (is_event_key(key)) {
+        single = true;
+        break;
+      }
+    }
+    if (single) {
+      shape = Shape::Single;
+      doc.rewind();
+      od::value v;
+      if (auto e = doc.get_value().get(v)) return e;
+      return read_record(v, limit);
+    }
+    return simdjson::SUCCESS;
+  }
+};
+
+EventReader::EventReader(ParseLimits limits) : impl_(std::make_unique<Impl>(limits)) {
+  // A failed allocation here shows up again, as an error, on the first iterate().
+  if (impl_->outer.allocate(1 << 20, limits.max_depth) != simdjson::SUCCESS ||
+      impl_->inner.allocate(1 << 16, limits.max_depth) != simdjson::SUCCESS) {
+    return;
+  }
+}
+
+EventReader::~EventReader() = default;
+
+ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
+                               const std::function<void(const EventView&)>& visit) {
+  ParseOutcome outcome;
+  Impl& im = *impl_;
+  im.visit = &visit;
+  im.outcome = &outcome;
+  im.file_index = file_index;
+
+  // A file that does not start like JSON is not an export at all: skipped, not failed.
+  std::size_t first = 0;
+  if (data.size() >= 3 && data.substr(0, 3) == "\xEF\xBB\xBF") first = 3;  // UTF-8 BOM
+  while (first < data.size() &&
+         (data[first] == ' ' || data[first] == '\n' || data[first] == '\r' || data[first] == '\t')) {
+    ++first;
+  }
+  if (first == data.size()) {
+    outcome.file_error = true;
+    outcome.messages.push_back("no JSON content (only white space)");
+    return outcome;
+  }
+  if (data[first] != '{' && data[first] != '[') {
+    outcome.not_json = true;
+    outcome.messages.push_back("not JSON (does not start with '{' or '['), skipped");
+    return outcome;
+  }
+  const char* base = data.data() + first;
+  const std::size_t len = data.size() - first;
+  const char* limit = data.data() + data.size() + kBufferPadding;
+
+  od::document_stream stream;
+  // One batch covers the whole file so stage 1 runs once, as for a single document.
+  const std::size_t batch = len < (1u << 20) ? (1u << 20) : len;
+  error_code e = im.outer.iterate_many(base, len, batch).get(stream);
+  if (e) {
+    outcome.file_error = true;
+    outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+    return outcome;
+  }
+  std::size_t documents = 0;
+  Shape shape = Shape::Unknown;
+  for (auto it = stream.begin(); it != stream.end(); ++it) {
+    od::document_reference doc;
+    e = (*it).get(doc);
+    Shape this_shape = Shape::Unknown;
+    if (!e) e = im.read_top_value(doc, limit, this_shape);
+    if (!e && this_shape == Shape::Unknown) {
+      outcome.file_error = true;
+      outcome.messages.push_back(fmt::format(
+          "JSON value at byte {} is not a CloudTrail export shape (no Records, Events, "
+          "logEvents, QueryResultRows, detail or event fields)",
+          first + it.current_index()));
+    }
+    if (e) {
+      outcome.file_error = true;
+      outcome.messages.push_back(fmt::format("invalid JSON at byte {} (after {} records): {}",
+                                             first + it.current_index(), outcome.records_read,
+                                             simdjson::error_message(e)));
+      break;
+    }
+    ++documents;
+    if (documents == 1) {
+      shape = this_shape;
+    } else if (this_shape == Shape::Single && (shape == Shape::Single || shape == Shape::Lines)) {
+      shape = Shape::Lines;
+    } else if (this_shape != shape) {
+      shape = Shape::Mixed;
+    }
+  }
+  if (!e && stream.truncated_bytes() > 0) {
+    outcome.file_error = true;
+    outcome.messages.push_back(fmt::format("truncated JSON: the last {} bytes do not complete a value",
+                                           stream.truncated_bytes()));
+  }
+  if (shape == Shape::Digest) {
+    outcome.digest = true;
+  }
+  outcome.shape = shape;
+  return outcome;
+}
+
+std::size_t json_value_length(const char* start, const char* limit) {
+  const char* p = start;
+  if (p >= limit) return 0;
+  const char c = *p;
+  if (c == '"') {
+    ++p;
+    while (p < limit) {
+      if (*p == '\\') {
+        p += 2;
+        continue;
+      }
+      if (*p == '"') return static_cast<std::size_t>(p + 1 - start);
+      ++p;
+    }
+    return 0;
+  }
+  if (c != '{' && c != '[') {
+    // A scalar: up to the next delimiter.
+    while (p < limit && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' &&
+           *p != '\r' && *p != '\t' && *p != '\0') {
+      ++p;
+    }
+    return static_cast<std::size_t>(p - start);
+  }
+  std::size_t depth = 0;
+  while (p < limit) {
+    const char ch = *p;
+    if (ch == '"') {
+      ++p;
+      while (p < limit && *p != '"') {
+        if (*p == '\\') ++p;
+        ++p;
+      }
+      if (p >= limit) return 0;
+    } else if (ch == '{' || ch == '[') {
+      ++depth;
+    } else if (ch == '}' || ch == ']') {
+      if (--depth == 0) return static_cast<std::size_t>(p + 1 - start);
+    }
+    ++p;
+  }
+  return 0;
+}
+
+std::string_view RawJson::text() const {
+  if (!start_) return {};
+  return {start_, json_value_length(start_, limit_)};
+}
+
+}  // namespace trailhound

@@ -1,0 +1,84 @@
+// Identity types and the names a report shows for a caller.
+#include <array>
+#include <utility>
+
+#include "trailhound/model.hpp"
+
+namespace trailhound {
+namespace {
+
+constexpr std::array<std::pair<IdentityType, std::string_view>, 11> kTypeNames{{
+    {IdentityType::IAMUser, "IAMUser"},
+    {IdentityType::AssumedRole, "AssumedRole"},
+    {IdentityType::Root, "Root"},
+    {IdentityType::FederatedUser, "FederatedUser"},
+    {IdentityType::AWSService, "AWSService"},
+    {IdentityType::AWSAccount, "AWSAccount"},
+    {IdentityType::IdentityCenterUser, "IdentityCenterUser"},
+    {IdentityType::SAMLUser, "SAMLUser"},
+    {IdentityType::WebIdentityUser, "WebIdentityUser"},
+    {IdentityType::Unknown, "Unknown"},
+    {IdentityType::Missing, "Missing"},
+}};
+
+}  // namespace
+
+std::string_view to_string(IdentityType type) {
+  for (const auto& [t, name] : kTypeNames) {
+    if (t == type) return name;
+  }
+  return "Other";
+}
+
+IdentityType parse_identity_type(std::string_view text) {
+  for (const auto& [t, name] : kTypeNames) {
+    if (name == text && t != IdentityType::Missing) return t;
+  }
+  return IdentityType::Other;
+}
+
+std::string_view IdentityView::session_name() const {
+  // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION (also federated-user/NAME)
+  constexpr std::string_view kAssumed = ":assumed-role/";
+  const auto at = arn.find(kAssumed);
+  if (at == std::string_view::npos) return {};
+  const auto rest = arn.substr(at + kAssumed.size());
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return {};
+  return rest.substr(slash + 1);
+}
+
+std::string IdentityView::display_name() const {
+  switch (type) {
+    case IdentityType::AssumedRole: {
+      const auto session = session_name();
+      std::string role(issuer_user_name);
+      if (role.empty()) {
+        const auto at = arn.find(":assumed-role/");
+        if (at != std::string_view::npos) {
+          auto rest = arn.substr(at + 14);
+          role = std::string(rest.substr(0, rest.find('/')));
+        }
+      }
+      if (role.empty()) return std::string(principal_id);
+      return session.empty() ? role : role + "/" + std::string(session);
+    }
+    case IdentityType::Root:
+      return user_name.empty() ? "root" : std::string(user_name);
+    case IdentityType::AWSService:
+      return std::string(invoked_by.empty() ? principal_id : invoked_by);
+    case IdentityType::IdentityCenterUser:
+      return std::string(on_behalf_user_id.empty() ? principal_id : on_behalf_user_id);
+    case IdentityType::AWSAccount:
+      return std::string(account_id.empty() ? principal_id : account_id);
+    case IdentityType::Missing:
+      return "-";
+    default:
+      if (!user_name.empty()) return std::string(user_name);
+      if (!arn.empty()) return std::string(arn);
+      if (!principal_id.empty()) return std::string(principal_id);
+      return std::string(type_text.empty() ? "-" : type_text);
+  }
+}
+
+}  // namespace trailhound
