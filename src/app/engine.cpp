@@ -57,14 +57,33 @@ class Progress {
   bool drawn_ = false;
 };
 
-void print_lines(std::mutex& mutex, const std::string& path, const std::vector<std::string>& lines) {
-  if (lines.empty()) return;
-  std::string out;
-  const std::string safe_path = terminal_safe(path);
-  for (const auto& line : lines) out += fmt::format("trailhound: {}: {}\n", safe_path, line);
-  std::lock_guard lock(mutex);
-  std::fputs(out.c_str(), stderr);
-}
+/// Prints each file's messages in file order, whatever order the workers finish in, so that
+/// stderr, like stdout, is the same for any thread count.
+class OrderedMessages {
+ public:
+  explicit OrderedMessages(std::size_t files) : pending_(files) {}
+  void file_done(std::size_t index, const std::string& path, const std::vector<std::string>& lines) {
+    std::string text;
+    const std::string safe_path = terminal_safe(path);
+    for (const auto& line : lines) text += fmt::format("trailhound: {}: {}\n", safe_path, line);
+    std::lock_guard lock(mutex_);
+    pending_[index] = std::move(text);
+    ready_.resize(pending_.size(), false);
+    ready_[index] = true;
+    while (next_ < pending_.size() && ready_[next_]) {
+      if (!pending_[next_].empty()) std::fputs(pending_[next_].c_str(), stderr);
+      pending_[next_].clear();
+      pending_[next_].shrink_to_fit();
+      ++next_;
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> pending_;
+  std::vector<bool> ready_;
+  std::size_t next_ = 0;
+};
 
 }  // namespace
 
@@ -77,7 +96,7 @@ RunTotals run_files(const FileTable& files, const RunOptions& options,
   for (unsigned i = 0; i < jobs; ++i) sinks.push_back(make_sink());
   std::vector<WorkerTotals> worker_totals(jobs);
   std::atomic<std::size_t> next{0};
-  std::mutex stderr_mutex;
+  OrderedMessages messages(files.size());
   Progress progress(options.progress && !options.quiet, files.size());
 
   auto work = [&](unsigned id) {
@@ -109,7 +128,7 @@ RunTotals run_files(const FileTable& files, const RunOptions& options,
         default:
           lines.push_back(dr.message);
           ++t.files_failed;
-          print_lines(stderr_mutex, file.path, lines);
+          messages.file_done(index, file.path, lines);
           progress.file_done(dr.input_bytes, 0);
           continue;
       }
@@ -136,7 +155,7 @@ RunTotals run_files(const FileTable& files, const RunOptions& options,
         lines.push_back(fmt::format("{} records have no eventTime; their @timestamp was used",
                                     po.time_from_timestamp));
       }
-      print_lines(stderr_mutex, file.path, lines);
+      messages.file_done(index, file.path, lines);
       progress.file_done(dr.input_bytes, po.records_read);
     }
   };

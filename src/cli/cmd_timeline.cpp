@@ -56,6 +56,7 @@ struct Prepared {
   Output output;
   OutputFormat format = OutputFormat::Text;
   std::uint64_t pruned = 0;
+  std::uint64_t skipped = 0;  ///< digests passed over while walking folders
 };
 
 bool prepare(const InputOptions& o, Prepared& p) {
@@ -70,6 +71,7 @@ bool prepare(const InputOptions& o, Prepared& p) {
   for (const auto& e : d.errors) print_error(e);
   p.files = std::move(d.files);
   p.pruned = d.pruned;
+  p.skipped = d.skipped_digest;
   if (!p.output.open(o.output, error)) {
     print_error(error);
     return false;
@@ -104,6 +106,7 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
     RunTotals totals = run_files(
         p.files, p.run, [&] { return std::make_unique<TimelineSink>(p.filter); }, sinks);
     totals.files_pruned = p.pruned;
+    totals.files_skipped += p.skipped;
     std::vector<OwnedEvent> events;
     ActivityStats stats;
     for (auto& s : sinks) {
@@ -132,6 +135,7 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
     RunTotals totals = run_files(
         p.files, p.run, [&] { return std::make_unique<SummarySink>(p.filter); }, sinks);
     totals.files_pruned = p.pruned;
+    totals.files_skipped += p.skipped;
     std::map<std::string, ActivityStats> principals;
     std::uint64_t matched = 0;
     for (auto& s : sinks) {

@@ -584,6 +584,31 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
     outcome.file_error = true;
     outcome.messages.push_back(fmt::format("truncated JSON: the last {} bytes do not complete a value",
                                            stream.truncated_bytes()));
+    // A cut-off export still holds whole records before the cut: read them as evidence.
+    const std::size_t tail = stream.truncated_bytes();
+    const char* tail_start = base + (len - tail);
+    // Cut back to a closing brace so that no string is left open, trying a few braces back.
+    std::size_t cut = tail;
+    od::document doc;
+    bool started = false;
+    for (int attempt = 0; attempt < 16 && !started; ++attempt) {
+      while (cut > 0 && tail_start[cut - 1] != '}') --cut;
+      if (cut == 0) break;
+      started = im.outer.iterate(tail_start, cut, std::size_t(limit - tail_start)).get(doc) ==
+                simdjson::SUCCESS;
+      if (!started) --cut;
+    }
+    if (started) {
+      Shape salvaged = Shape::Unknown;
+      const std::uint64_t before = outcome.records_read;
+      const error_code se = im.read_top_value(doc, limit, salvaged);
+      if (outcome.records_read > before) {
+        outcome.messages.push_back(fmt::format(
+            "{} records before the cut were read{}", outcome.records_used,
+            se ? fmt::format(" (then: {})", simdjson::error_message(se)) : std::string()));
+      }
+      if (documents == 0) shape = salvaged;
+    }
   }
   if (shape == Shape::Digest) {
     outcome.digest = true;

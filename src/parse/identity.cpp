@@ -73,6 +73,11 @@ std::string IdentityView::display_name() const {
       return std::string(account_id.empty() ? principal_id : account_id);
     case IdentityType::Missing:
       return "-";
+    case IdentityType::FederatedUser: {
+      const auto at = arn.find(":federated-user/");
+      if (at != std::string_view::npos) return std::string(arn.substr(at + 16));
+      return std::string(principal_id);
+    }
     default:
       if (!user_name.empty()) return std::string(user_name);
       if (!arn.empty()) return std::string(arn);
