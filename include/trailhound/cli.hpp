@@ -78,6 +78,29 @@ class Output {
   bool color_ = false;
 };
 
+/// What every reading command sets up before the run: filter, files, settings, output.
+struct PreparedRun {
+  EventFilter filter;
+  FileTable files;
+  RunOptions run;
+  Output output;
+  OutputFormat format = OutputFormat::Text;
+  std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
+  std::uint64_t skipped = 0;  ///< digests passed over while walking folders
+  /// Adds what discovery passed over to the run's totals.
+  void account(RunTotals& totals) const {
+    totals.files_pruned += pruned;
+    totals.files_skipped += skipped;
+  }
+};
+
+/// Builds the filter, walks the inputs and opens the output; false (having printed why) on a
+/// usage error.
+[[nodiscard]] bool prepare_run(const InputOptions& options, PreparedRun& prepared);
+
+/// Flushes the output; the exit code for a run that found nothing at --fail-on.
+[[nodiscard]] int finish_run(Output& output, const RunTotals& totals);
+
 /// Prints `trailhound: message` on stderr.
 void print_error(std::string_view message);
 

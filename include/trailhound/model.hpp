@@ -73,6 +73,21 @@ struct IdentityView {
   [[nodiscard]] std::string display_name() const;
 };
 
+/// The principal of an event, owned: what the `principal` object of every output shows.
+struct Principal {
+  std::string type;          ///< userIdentity.type ("Missing" when absent)
+  std::string user;          ///< display name: user, ROLE/SESSION, service, ...
+  std::string arn;
+  std::string principal_id;
+  std::string access_key;
+  std::string account;
+  std::string session_issuer;  ///< the role ARN behind an assumed-role session
+
+  [[nodiscard]] static Principal from(const IdentityView& identity);
+  /// A stable key that groups one principal's events: ARN, else principalId, else name.
+  [[nodiscard]] std::string key() const;
+};
+
 /// Where a record came from: the file (as given or found) and its 0-based index in that file.
 struct SourceRef {
   std::uint32_t file = 0;  ///< index into the run's file table

@@ -9,26 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "trailhound/detect.hpp"
 #include "trailhound/engine.hpp"
 #include "trailhound/format.hpp"
 #include "trailhound/model.hpp"
 
 namespace trailhound {
-
-/// The principal of an event, owned: what the `principal` object of every output shows.
-struct Principal {
-  std::string type;          ///< userIdentity.type ("Missing" when absent)
-  std::string user;          ///< display name: user, ROLE/SESSION, service, ...
-  std::string arn;
-  std::string principal_id;
-  std::string access_key;
-  std::string account;
-  std::string session_issuer;  ///< the role ARN behind an assumed-role session
-
-  [[nodiscard]] static Principal from(const IdentityView& identity);
-  /// A stable key that groups one principal's events: ARN, else principalId, else name.
-  [[nodiscard]] std::string key() const;
-};
 
 /// An event kept past its visit: the fields reports show and the record's text.
 struct OwnedEvent {
@@ -85,6 +71,9 @@ void print_principal_summary(std::ostream& out, OutputFormat format,
                              const std::map<std::string, ActivityStats>& principals,
                              const RunTotals& totals, std::uint64_t matched, bool color);
 
+/// Writes the one-line text account of files and records.
+void write_text_totals(std::ostream& out, const RunTotals& totals, std::uint64_t matched);
+
 /// Appends the `"files":{...},"records":{...}` members (no braces) for JSON outputs.
 void append_totals_json(std::string& out, const RunTotals& totals, std::uint64_t matched);
 
@@ -109,6 +98,26 @@ class TextTable {
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
+
+/// Appends one finding as the JSON Lines `finding` object (no newline).
+void append_finding_json(std::string& out, const detect::Finding& finding, const FileTable& files);
+
+/// How findings are printed.
+struct FindingReport {
+  const std::vector<detect::Finding>* findings = nullptr;
+  const detect::DetectResult* result = nullptr;  ///< suppressions, notes, source counts
+  const RunTotals* totals = nullptr;
+  const FileTable* files = nullptr;
+  bool grouped = false;  ///< one row per rule, principal and source address
+  /// For `investigate`: the principal's timeline, printed after the findings.
+  const std::vector<OwnedEvent>* timeline = nullptr;
+  const ActivityStats* timeline_stats = nullptr;
+  std::string timeline_note;  ///< what window the timeline covers
+};
+
+/// Writes findings (then the timeline, for investigate), then the summary, in `format`.
+void print_findings(std::ostream& out, OutputFormat format, const FindingReport& report,
+                    bool color);
 
 /// True when colour may be used on this stream: a terminal and NO_COLOR unset.
 [[nodiscard]] bool use_color(int fd);

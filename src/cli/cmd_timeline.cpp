@@ -47,46 +47,6 @@ class SummarySink final : public EventSink {
   const EventFilter& filter_;
 };
 
-/// Shared start of every reading command: filter, discovery, output. Returns false (having
-/// printed why) on a usage error.
-struct Prepared {
-  EventFilter filter;
-  FileTable files;
-  RunOptions run;
-  Output output;
-  OutputFormat format = OutputFormat::Text;
-  std::uint64_t pruned = 0;
-  std::uint64_t skipped = 0;  ///< digests passed over while walking folders
-};
-
-bool prepare(const InputOptions& o, Prepared& p) {
-  std::string error;
-  if (!build_filter(o, p.filter, error)) {
-    print_error(error);
-    return false;
-  }
-  p.format = *parse_output_format(o.format);
-  p.run = build_run_options(o);
-  Discovery d = discover_inputs(o.paths, p.filter.window);
-  for (const auto& e : d.errors) print_error(e);
-  p.files = std::move(d.files);
-  p.pruned = d.pruned;
-  p.skipped = d.skipped_digest;
-  if (!p.output.open(o.output, error)) {
-    print_error(error);
-    return false;
-  }
-  return true;
-}
-
-int finish(Output& output, const RunTotals& totals) {
-  if (!output.finish()) {
-    print_error("writing the results failed");
-    return kExitIncomplete;
-  }
-  return totals.incomplete() ? kExitIncomplete : kExitOk;
-}
-
 }  // namespace
 
 void register_timeline_commands(CLI::App& app, int& exit_code) {
@@ -97,16 +57,15 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
       "distinct source IPs, regions, user agents, access keys, errors)");
   add_input_options(*timeline, *timeline_opts);
   timeline->callback([timeline_opts, &exit_code] {
-    Prepared p;
-    if (!prepare(*timeline_opts, p)) {
+    PreparedRun p;
+    if (!prepare_run(*timeline_opts, p)) {
       exit_code = kExitUsage;
       return;
     }
     std::vector<std::unique_ptr<EventSink>> sinks;
     RunTotals totals = run_files(
         p.files, p.run, [&] { return std::make_unique<TimelineSink>(p.filter); }, sinks);
-    totals.files_pruned = p.pruned;
-    totals.files_skipped += p.skipped;
+    p.account(totals);
     std::vector<OwnedEvent> events;
     ActivityStats stats;
     for (auto& s : sinks) {
@@ -116,7 +75,7 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
     }
     std::sort(events.begin(), events.end());
     print_timeline(p.output.stream(), p.format, events, stats, totals, p.files, p.output.color());
-    exit_code = finish(p.output, totals);
+    exit_code = finish_run(p.output, totals);
   });
 
   auto summary_opts = std::make_shared<InputOptions>();
@@ -126,16 +85,15 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
       "agents, regions, top actions, errors");
   add_input_options(*summary, *summary_opts);
   summary->callback([summary_opts, &exit_code] {
-    Prepared p;
-    if (!prepare(*summary_opts, p)) {
+    PreparedRun p;
+    if (!prepare_run(*summary_opts, p)) {
       exit_code = kExitUsage;
       return;
     }
     std::vector<std::unique_ptr<EventSink>> sinks;
     RunTotals totals = run_files(
         p.files, p.run, [&] { return std::make_unique<SummarySink>(p.filter); }, sinks);
-    totals.files_pruned = p.pruned;
-    totals.files_skipped += p.skipped;
+    p.account(totals);
     std::map<std::string, ActivityStats> principals;
     std::uint64_t matched = 0;
     for (auto& s : sinks) {
@@ -145,7 +103,7 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
     }
     print_principal_summary(p.output.stream(), p.format, principals, totals, matched,
                             p.output.color());
-    exit_code = finish(p.output, totals);
+    exit_code = finish_run(p.output, totals);
   });
 }
 

@@ -201,4 +201,32 @@ bool Output::finish() {
   return static_cast<bool>(stream());
 }
 
+bool prepare_run(const InputOptions& o, PreparedRun& p) {
+  std::string error;
+  if (!build_filter(o, p.filter, error)) {
+    print_error(error);
+    return false;
+  }
+  p.format = *parse_output_format(o.format);
+  p.run = build_run_options(o);
+  Discovery d = discover_inputs(o.paths, p.filter.window);
+  for (const auto& e : d.errors) print_error(e);
+  p.files = std::move(d.files);
+  p.pruned = d.pruned;
+  p.skipped = d.skipped_digest;
+  if (!p.output.open(o.output, error)) {
+    print_error(error);
+    return false;
+  }
+  return true;
+}
+
+int finish_run(Output& output, const RunTotals& totals) {
+  if (!output.finish()) {
+    print_error("writing the results failed");
+    return kExitIncomplete;
+  }
+  return totals.incomplete() ? kExitIncomplete : kExitOk;
+}
+
 }  // namespace trailhound::cli

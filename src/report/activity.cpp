@@ -106,6 +106,9 @@ std::string short_source(std::string_view event_source) {
   return std::string(dot == std::string_view::npos ? event_source : event_source.substr(0, dot));
 }
 
+
+}  // namespace
+
 void write_text_totals(std::ostream& out, const RunTotals& t, std::uint64_t matched) {
   out << fmt::format(
       "files: {} read, {} skipped, {} failed, {} pruned by name; records: {} read, {} used, {} "
@@ -113,8 +116,6 @@ void write_text_totals(std::ostream& out, const RunTotals& t, std::uint64_t matc
       t.files_read, t.files_skipped, t.files_failed, t.files_pruned, t.records_read,
       t.records_used, t.records_rejected, matched);
 }
-
-}  // namespace
 
 void append_totals_json(std::string& out, const RunTotals& t, std::uint64_t matched) {
   out += fmt::format(

@@ -6,24 +6,6 @@
 
 namespace trailhound {
 
-Principal Principal::from(const IdentityView& id) {
-  Principal p;
-  p.type = std::string(id.type == IdentityType::Other ? id.type_text : to_string(id.type));
-  p.user = id.display_name();
-  p.arn = std::string(id.arn);
-  p.principal_id = std::string(id.principal_id);
-  p.access_key = std::string(id.access_key_id);
-  p.account = std::string(id.account_id);
-  p.session_issuer = std::string(id.issuer_arn);
-  return p;
-}
-
-std::string Principal::key() const {
-  if (!arn.empty()) return arn;
-  if (!principal_id.empty()) return principal_id;
-  return type + ":" + user;
-}
-
 OwnedEvent OwnedEvent::from(const EventView& e) {
   OwnedEvent o;
   o.time = e.time;

@@ -1,0 +1,181 @@
+// Detect stage: the rules, the severity scorer, the per-principal baseline, and findings.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trailhound/filter.hpp"
+#include "trailhound/intel.hpp"
+#include "trailhound/model.hpp"
+
+namespace trailhound::detect {
+
+/// Ordered: a finding "at or above" a level compares with >=.
+enum class Severity { Informational, Low, Medium, High, Critical };
+
+[[nodiscard]] std::string_view to_string(Severity severity);
+[[nodiscard]] std::optional<Severity> parse_severity(std::string_view text);
+
+/// One list that holds a finding's source address.
+struct ListMatch {
+  std::string name;
+  std::string prefix;
+  std::string role;  ///< threat, trusted, signin-allow
+};
+
+/// AWS's record for a finding's source address.
+struct AwsMatch {
+  std::vector<std::string> services;
+  std::string region;
+  std::string prefix;
+};
+
+/// One finding: a rule fired on one event.
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::Informational;
+  TimeMs time = 0;
+  Principal principal;
+  std::string source_ip;
+  std::vector<ListMatch> lists;
+  std::optional<AwsMatch> aws;
+  bool aws_known = false;  ///< AWS ranges were loaded, so `aws` null means "not AWS's"
+  std::string event_name, event_source, region, user_agent, error_code, event_id;
+  SourceRef source;
+  std::vector<std::string> reasons;
+  std::string guardduty_type;  ///< the GuardDuty finding type this corresponds to, if any
+
+  /// Report order: time, file, record, then rule id.
+  friend bool operator<(const Finding& a, const Finding& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.source.file != b.source.file) return a.source.file < b.source.file;
+    if (a.source.index != b.source.index) return a.source.index < b.source.index;
+    return a.rule < b.rule;
+  }
+};
+
+/// The rule ids, part of trailhound's interface.
+inline constexpr std::string_view kRuleSignin = "signin-outside-allowlist";
+inline constexpr std::string_view kRuleMaliciousIp = "malicious-ip-caller";
+inline constexpr std::string_view kRuleExfiltration = "credential-exfiltration";
+inline constexpr std::string_view kRuleNetworkChange = "network-config-change";
+inline constexpr std::string_view kRuleNetworkDenied = "network-config-change-denied";
+inline constexpr std::string_view kRuleSgIngress = "sg-ingress-open";
+inline constexpr std::string_view kRuleNaclEntry = "nacl-entry-open";
+
+/// What `trailhound rules` prints for one rule.
+struct RuleInfo {
+  std::string_view id;
+  std::string_view severity;  ///< how the severity is decided
+  std::string_view events;    ///< which events it looks at
+  std::string_view guardduty; ///< the GuardDuty mapping, if any
+  std::string_view needs;     ///< configuration it needs to run
+};
+[[nodiscard]] const std::vector<RuleInfo>& rule_catalog();
+
+/// Network resource kinds watched by network-config-change, and the calls of each.
+struct NetworkKind {
+  std::string_view name;
+  std::vector<std::string_view> events;
+};
+[[nodiscard]] const std::vector<NetworkKind>& network_kinds();
+/// The resource kind of a network-changing call, or empty when it is not one.
+[[nodiscard]] std::string_view network_kind_of(std::string_view event_name);
+
+/// The family of a user agent: aws-cli, boto3, console, sdk-go, terraform, ...
+[[nodiscard]] std::string user_agent_family(std::string_view user_agent);
+
+/// Severity of malicious-ip-caller, the tier table in one place: informational when a listed
+/// address is seen; low with one unexpected property; high with two or more, or when the
+/// address is known to be outside AWS's address space.
+[[nodiscard]] Severity malicious_ip_severity(bool outside_aws, int unexpected_properties);
+
+/// Per principal: what it normally does, learned from calls made from addresses on no list.
+class Baseline {
+ public:
+  struct Profile {
+    std::set<std::string, std::less<>> actions;  ///< eventSource:eventName
+    std::set<std::string, std::less<>> agent_families;
+    std::set<std::string, std::less<>> regions;
+    std::uint64_t events = 0;
+  };
+  void add(std::string_view principal_key, std::string_view action, std::string_view family,
+           std::string_view region);
+  void merge(const Baseline& other);
+  [[nodiscard]] const Profile* find(std::string_view principal_key) const;
+  [[nodiscard]] std::size_t size() const { return profiles_.size(); }
+  /// Writes the baseline as one JSON document.
+  [[nodiscard]] std::string to_json() const;
+  /// Reads what to_json wrote, merging it in; false with `error` on bad input.
+  [[nodiscard]] bool load_json(std::string_view text, std::string& error);
+
+ private:
+  std::map<std::string, Profile, std::less<>> profiles_;
+};
+
+/// Detection settings.
+struct DetectConfig {
+  std::set<std::string> network_kinds;    ///< watched kinds (empty: all)
+  std::vector<std::string> network_admins;  ///< principals expected to change networks
+  std::set<int> risky_ports{22, 3389, 21, 23, 445, 1433, 3306, 5432, 5985, 5986, 6379, 9200, 27017};
+  int wide_v4 = 16;  ///< IPv4 ranges this wide or wider (shorter prefix) are "wide"
+  int wide_v6 = 48;  ///< IPv6 likewise
+  std::optional<TimeMs> baseline_since, baseline_until;  ///< learning window
+  std::vector<std::string> suppress_principals;  ///< identity_matches forms
+  std::vector<std::string> suppress_events;      ///< globs
+  std::set<std::string> rules;  ///< enabled rule ids (empty: all)
+};
+
+/// Counts of what suppressions held back, for the summary.
+struct Suppressed {
+  std::uint64_t trusted = 0;    ///< threat-list hits on trusted addresses
+  std::uint64_t principal = 0;  ///< --suppress-principal
+  std::uint64_t event = 0;      ///< --suppress-event
+};
+
+/// Runs every rule over the events one worker reads. Findings that need the whole run
+/// (the baseline, a key's history) wait as candidates until finish().
+class Detector {
+ public:
+  Detector(const intel::IntelDb& intel, const DetectConfig& config, const EventFilter& filter);
+  ~Detector();
+  Detector(const Detector&) = delete;
+  Detector& operator=(const Detector&) = delete;
+
+  /// Runs the rules on one event (only events passing the filter can give findings; every
+  /// event may teach the baseline).
+  void on_event(const EventView& event);
+
+  /// Findings so far (complete ones only).
+  [[nodiscard]] const std::vector<Finding>& findings() const;
+
+  struct State;
+  [[nodiscard]] State& state();
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+/// The merged result of all workers: every finding, sorted, with candidate rules settled.
+struct DetectResult {
+  std::vector<Finding> findings;
+  Baseline baseline;
+  Suppressed suppressed;
+  std::vector<std::string> notes;  ///< rules that could not run and why
+  std::uint64_t events_matched = 0;
+  std::uint64_t service_sources = 0;  ///< sourceIPAddress values that are service names
+  std::uint64_t invalid_sources = 0;  ///< sourceIPAddress values that are neither
+};
+
+/// Merges the workers' state, settles malicious-ip-caller against the baseline (plus
+/// `loaded` when given) and credential-exfiltration against each key's history, and sorts.
+[[nodiscard]] DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
+                                  const DetectConfig& config, const Baseline* loaded);
+
+}  // namespace trailhound::detect

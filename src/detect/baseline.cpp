@@ -1,0 +1,106 @@
+// The per-principal baseline of expected actions, user-agent families and regions.
+#include <simdjson.h>
+
+#include <fmt/format.h>
+
+#include "trailhound/detect.hpp"
+#include "trailhound/escape.hpp"
+
+namespace trailhound::detect {
+
+void Baseline::add(std::string_view key, std::string_view action, std::string_view family,
+                   std::string_view region) {
+  auto it = profiles_.find(key);
+  if (it == profiles_.end()) it = profiles_.emplace(std::string(key), Profile{}).first;
+  Profile& p = it->second;
+  ++p.events;
+  // Lookups first: the common case is a value already known, and no string is built then.
+  if (p.actions.find(action) == p.actions.end()) p.actions.emplace(action);
+  if (p.agent_families.find(family) == p.agent_families.end()) p.agent_families.emplace(family);
+  if (p.regions.find(region) == p.regions.end()) p.regions.emplace(region);
+}
+
+void Baseline::merge(const Baseline& other) {
+  for (const auto& [key, o] : other.profiles_) {
+    Profile& p = profiles_[key];
+    p.events += o.events;
+    p.actions.insert(o.actions.begin(), o.actions.end());
+    p.agent_families.insert(o.agent_families.begin(), o.agent_families.end());
+    p.regions.insert(o.regions.begin(), o.regions.end());
+  }
+}
+
+const Baseline::Profile* Baseline::find(std::string_view key) const {
+  const auto it = profiles_.find(key);
+  return it == profiles_.end() ? nullptr : &it->second;
+}
+
+std::string Baseline::to_json() const {
+  std::string out = "{\"type\":\"trailhound-baseline\",\"version\":1,\"principals\":{";
+  bool first = true;
+  auto array = [&out](const std::set<std::string, std::less<>>& s) {
+    out += '[';
+    bool f = true;
+    for (const auto& v : s) {
+      if (!f) out += ',';
+      f = false;
+      append_json_string(out, v);
+    }
+    out += ']';
+  };
+  for (const auto& [key, p] : profiles_) {
+    if (!first) out += ',';
+    first = false;
+    out += '\n';
+    append_json_string(out, key);
+    out += fmt::format(":{{\"events\":{},\"actions\":", p.events);
+    array(p.actions);
+    out += ",\"user_agent_families\":";
+    array(p.agent_families);
+    out += ",\"regions\":";
+    array(p.regions);
+    out += '}';
+  }
+  out += "\n}}\n";
+  return out;
+}
+
+bool Baseline::load_json(std::string_view text, std::string& error) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto e = parser.parse(text.data(), text.size()).get(root)) {
+    error = fmt::format("not valid JSON: {}", simdjson::error_message(e));
+    return false;
+  }
+  std::string_view type;
+  if (root["type"].get(type) || type != "trailhound-baseline") {
+    error = "not a trailhound baseline (type is not \"trailhound-baseline\")";
+    return false;
+  }
+  simdjson::dom::object principals;
+  if (root["principals"].get(principals)) {
+    error = "no \"principals\" object";
+    return false;
+  }
+  for (auto [key, value] : principals) {
+    auto pit = profiles_.find(key);
+    if (pit == profiles_.end()) pit = profiles_.emplace(std::string(key), Profile{}).first;
+    Profile& p = pit->second;
+    std::uint64_t events = 0;
+    if (!value["events"].get(events)) p.events += events;
+    auto read_set = [&](const char* field, std::set<std::string, std::less<>>& into) {
+      simdjson::dom::array arr;
+      if (value[field].get(arr)) return;
+      for (auto item : arr) {
+        std::string_view s;
+        if (!item.get(s)) into.emplace(s);
+      }
+    };
+    read_set("actions", p.actions);
+    read_set("user_agent_families", p.agent_families);
+    read_set("regions", p.regions);
+  }
+  return true;
+}
+
+}  // namespace trailhound::detect

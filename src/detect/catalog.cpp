@@ -1,0 +1,174 @@
+// The rule catalog, severity names, the network-change call table and user-agent families.
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "trailhound/detect.hpp"
+
+namespace trailhound::detect {
+
+std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::Informational: return "informational";
+    case Severity::Low: return "low";
+    case Severity::Medium: return "medium";
+    case Severity::High: return "high";
+    case Severity::Critical: return "critical";
+  }
+  return "informational";
+}
+
+std::optional<Severity> parse_severity(std::string_view text) {
+  for (Severity s : {Severity::Informational, Severity::Low, Severity::Medium, Severity::High,
+                     Severity::Critical}) {
+    if (to_string(s) == text) return s;
+  }
+  if (text == "info") return Severity::Informational;
+  return std::nullopt;
+}
+
+Severity malicious_ip_severity(bool outside_aws, int unexpected) {
+  if (outside_aws || unexpected >= 2) return Severity::High;
+  if (unexpected == 1) return Severity::Low;
+  return Severity::Informational;
+}
+
+const std::vector<NetworkKind>& network_kinds() {
+  static const std::vector<NetworkKind> kinds = {
+      {"security-group",
+       {"AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
+        "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup",
+        "DeleteSecurityGroup", "ModifySecurityGroupRules", "UpdateSecurityGroupRuleDescriptionsIngress",
+        "UpdateSecurityGroupRuleDescriptionsEgress"}},
+      {"network-acl",
+       {"CreateNetworkAcl", "CreateNetworkAclEntry", "DeleteNetworkAcl", "DeleteNetworkAclEntry",
+        "ReplaceNetworkAclEntry", "ReplaceNetworkAclAssociation"}},
+      {"route-table",
+       {"CreateRoute", "CreateRouteTable", "ReplaceRoute", "ReplaceRouteTableAssociation",
+        "DeleteRouteTable", "DeleteRoute", "DisassociateRouteTable", "AssociateRouteTable"}},
+      {"vpc",
+       {"CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection",
+        "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection", "RejectVpcPeeringConnection",
+        "AttachClassicLinkVpc", "DetachClassicLinkVpc", "DisableVpcClassicLink",
+        "EnableVpcClassicLink", "CreateDefaultVpc", "ModifyVpcPeeringConnectionOptions",
+        "AssociateVpcCidrBlock", "DisassociateVpcCidrBlock"}},
+      {"internet-gateway",
+       {"AttachInternetGateway", "CreateInternetGateway", "DeleteInternetGateway",
+        "DetachInternetGateway"}},
+      {"egress-only-gateway",
+       {"CreateEgressOnlyInternetGateway", "DeleteEgressOnlyInternetGateway"}},
+      {"customer-gateway", {"CreateCustomerGateway", "DeleteCustomerGateway"}},
+      {"nat-gateway", {"CreateNatGateway", "DeleteNatGateway"}},
+      {"vpc-endpoint",
+       {"CreateVpcEndpoint", "DeleteVpcEndpoints", "ModifyVpcEndpoint",
+        "ModifyVpcEndpointServicePermissions", "CreateVpcEndpointServiceConfiguration",
+        "DeleteVpcEndpointServiceConfigurations"}},
+      {"network-interface",
+       {"CreateNetworkInterface", "DeleteNetworkInterface", "AttachNetworkInterface",
+        "DetachNetworkInterface", "ModifyNetworkInterfaceAttribute",
+        "CreateNetworkInterfacePermission", "AssignPrivateIpAddresses",
+        "UnassignPrivateIpAddresses"}},
+      {"elastic-ip",
+       {"AllocateAddress", "AssociateAddress", "DisassociateAddress", "ReleaseAddress"}},
+      {"subnet",
+       {"CreateSubnet", "DeleteSubnet", "ModifySubnetAttribute", "AssociateSubnetCidrBlock",
+        "DisassociateSubnetCidrBlock"}},
+      {"flow-logs", {"DeleteFlowLogs", "CreateFlowLogs"}},
+  };
+  return kinds;
+}
+
+std::string_view network_kind_of(std::string_view event_name) {
+  for (const auto& kind : network_kinds()) {
+    if (std::find(kind.events.begin(), kind.events.end(), event_name) != kind.events.end()) {
+      return kind.name;
+    }
+  }
+  return {};
+}
+
+std::string user_agent_family(std::string_view ua) {
+  // Console and signed-in browser sessions.
+  while (!ua.empty() && (ua.front() == '[' || ua.front() == ' ')) ua.remove_prefix(1);
+  auto has = [&](std::string_view needle) { return ua.find(needle) != std::string_view::npos; };
+  auto starts = [&](std::string_view p) { return ua.substr(0, p.size()) == p; };
+  if (ua.empty()) return "none";
+  if (ua == "AWS Internal") return "aws-internal";
+  if (starts("console.amazonaws.com") || starts("signin.amazonaws.com") ||
+      starts("console.") || starts("Mozilla/")) {
+    return "console";
+  }
+  if (has("Terraform") || has("terraform-provider")) return "terraform";
+  if (has("Pulumi")) return "pulumi";
+  if (starts("aws-cli/")) return "aws-cli";
+  if (starts("AWS-CloudShell") || has("CloudShell")) return "cloudshell";
+  if (starts("Boto3/")) return "boto3";
+  if (starts("botocore/")) return "botocore";
+  if (starts("aws-sdk-go")) return "sdk-go";
+  if (starts("aws-sdk-java") || starts("aws-java-sdk")) return "sdk-java";
+  if (starts("aws-sdk-js") || starts("aws-sdk-nodejs") || starts("aws-sdk-javascript")) {
+    return "sdk-js";
+  }
+  if (starts("aws-sdk-dotnet") || starts("aws-sdk-net")) return "sdk-dotnet";
+  if (starts("aws-sdk-php")) return "sdk-php";
+  if (starts("aws-sdk-ruby")) return "sdk-ruby";
+  if (starts("aws-sdk-cpp")) return "sdk-cpp";
+  if (starts("aws-sdk-rust")) return "sdk-rust";
+  if (starts("aws-sdk-")) return "sdk-other";
+  if (has(".amazonaws.com")) return "aws-service";
+  if (starts("python-requests")) return "python-requests";
+  if (starts("curl/")) return "curl";
+  // Otherwise the product token before the first '/' or space, lower-cased and bounded.
+  std::string family;
+  for (char c : ua) {
+    if (c == '/' || c == ' ' || family.size() >= 32) break;
+    family += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return family.empty() ? "other" : family;
+}
+
+const std::vector<RuleInfo>& rule_catalog() {
+  static const std::vector<RuleInfo> rules = {
+      {kRuleSignin,
+       "high (a sign-in from outside the allow list; an unparseable source is outside)",
+       "signin.amazonaws.com ConsoleLogin, GetSigninToken, CheckMfa, SwitchRole, "
+       "ExternalIdPDirectoryLogin, UserAuthentication, CredentialChallenge, "
+       "CredentialVerification, Federate; sso.amazonaws.com Authenticate, Federate; "
+       "sts.amazonaws.com AssumeRoleWithSAML, AssumeRoleWithWebIdentity",
+       "", "--signin-allowlist or --allow-signin"},
+      {kRuleMaliciousIp,
+       "informational when a listed address is seen; low when the action, user-agent family "
+       "or region is unexpected for the principal; high when two or more are, or when the "
+       "address is outside AWS's address space",
+       "every event whose sourceIPAddress is on a threat list and on no trusted list",
+       "Recon:IAMUser/MaliciousIPCaller.Custom (List*, Describe*, Get*), "
+       "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (others), "
+       "...TorIPCaller when the list is a Tor list",
+       "--threat-list (and --aws-ip-ranges for the outside-AWS tier)"},
+      {kRuleExfiltration,
+       "high",
+       "temporary credentials (ASIA keys) seen from AWS addresses or AWS service sources, "
+       "then from an address outside AWS",
+       "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+       "--aws-ip-ranges"},
+      {kRuleNetworkChange,
+       "medium; high when --network-admin is set and the caller is not one; low when it is",
+       "successful calls that change security groups, network ACLs, route tables, VPCs, "
+       "gateways, NAT gateways, VPC endpoints, network interfaces, Elastic IPs, subnets, "
+       "flow logs (see --network-kinds)",
+       "", ""},
+      {kRuleNetworkDenied, "low", "the same calls, failed (errorCode set)", "", ""},
+      {kRuleSgIngress,
+       "high: world-open (/0) to a risky port or all protocols; medium: world-open to other "
+       "ports; low: a wide range (--wide-prefix)",
+       "successful AuthorizeSecurityGroupIngress and ModifySecurityGroupRules", "", ""},
+      {kRuleNaclEntry,
+       "as sg-ingress-open, for world-open ingress allow entries",
+       "successful CreateNetworkAclEntry and ReplaceNetworkAclEntry with egress false and "
+       "ruleAction allow",
+       "", ""},
+  };
+  return rules;
+}
+
+}  // namespace trailhound::detect

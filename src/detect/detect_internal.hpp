@@ -1,0 +1,38 @@
+// Internal pieces of the detect stage shared by its source files.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trailhound/detect.hpp"
+
+namespace trailhound::detect {
+
+/// One permission of a security-group or network-ACL change, as read from requestParameters.
+struct Permission {
+  std::string cidr;
+  std::string protocol;  ///< as written: tcp, udp, -1, 6, 17, ...
+  int from_port = -1;
+  int to_port = -1;
+  bool egress = false;
+  bool deny = false;
+};
+
+/// Every permission in a request or response, in whichever form CloudTrail recorded it.
+[[nodiscard]] std::vector<Permission> read_permissions(simdjson::dom::parser& parser,
+                                                       const RawJson& json);
+
+/// Why a permission is risky, and how much.
+struct PermissionVerdict {
+  Severity severity = Severity::Low;
+  std::string reason;
+};
+
+/// The verdict on one ingress permission; nothing when it is neither world-open nor wide.
+[[nodiscard]] std::optional<PermissionVerdict> judge_permission(const Permission& p,
+                                                                const DetectConfig& config);
+
+}  // namespace trailhound::detect

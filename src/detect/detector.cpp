@@ -1,0 +1,392 @@
+// The detector: runs every rule on each event, holds candidates, and settles them at the end.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "detect_internal.hpp"
+#include "trailhound/escape.hpp"
+#include "trailhound/timeutil.hpp"
+
+namespace trailhound::detect {
+namespace {
+
+bool is_signin_event(const EventView& e) {
+  const auto& n = e.event_name;
+  if (e.event_source == "signin.amazonaws.com") {
+    return n == "ConsoleLogin" || n == "GetSigninToken" || n == "CheckMfa" || n == "SwitchRole" ||
+           n == "ExternalIdPDirectoryLogin" || n == "UserAuthentication" ||
+           n == "CredentialChallenge" || n == "CredentialVerification" || n == "Federate";
+  }
+  if (e.event_source == "sso.amazonaws.com") return n == "Authenticate" || n == "Federate";
+  if (e.event_source == "sts.amazonaws.com") {
+    return n == "AssumeRoleWithSAML" || n == "AssumeRoleWithWebIdentity";
+  }
+  return false;
+}
+
+bool is_recon(std::string_view name) {
+  return name.rfind("List", 0) == 0 || name.rfind("Describe", 0) == 0 || name.rfind("Get", 0) == 0;
+}
+
+/// The stable grouping key of a principal, as a view when the record has one.
+std::string principal_key(const IdentityView& id) {
+  if (!id.arn.empty()) return std::string(id.arn);
+  if (!id.principal_id.empty()) return std::string(id.principal_id);
+  return std::string(to_string(id.type)) + ":" + id.display_name();
+}
+
+/// Text of a small JSON member (e.g. responseElements.ConsoleLogin), or empty.
+std::string member_text(simdjson::dom::parser& parser, const RawJson& json, const char* key) {
+  const std::string_view text = json.text();
+  if (text.empty() || text == "null") return {};
+  simdjson::dom::element root;
+  if (parser.parse(text.data(), text.size(), true).get(root) != simdjson::SUCCESS) return {};
+  std::string_view s;
+  if (root[key].get(s) == simdjson::SUCCESS) return std::string(s);
+  return {};
+}
+
+}  // namespace
+
+struct Detector::State {
+  const intel::IntelDb& intel;
+  const DetectConfig& config;
+  const EventFilter& filter;
+  simdjson::dom::parser json;
+  intel::LookupResult lookup;
+
+  std::vector<Finding> findings;
+  /// malicious-ip-caller waits for the whole run's baseline.
+  struct MaliciousCandidate {
+    Finding finding;
+    std::string principal_key, action, family, region;
+    bool outside_aws = false;
+    bool tor = false;
+  };
+  std::vector<MaliciousCandidate> malicious;
+  /// credential-exfiltration: the first time each temporary key was seen from AWS...
+  std::map<std::string, TimeMs, std::less<>> key_first_aws;
+  /// ...and its uses from outside AWS, which become findings if that came first.
+  std::vector<Finding> exfil_candidates;
+
+  Baseline baseline;
+  Suppressed suppressed;
+  std::uint64_t matched = 0, service_sources = 0, invalid_sources = 0;
+
+  State(const intel::IntelDb& i, const DetectConfig& c, const EventFilter& f)
+      : intel(i), config(c), filter(f) {}
+
+  bool rule_on(std::string_view id) const {
+    return config.rules.empty() || config.rules.count(std::string(id)) > 0;
+  }
+
+  Finding make_finding(const EventView& e, std::string_view rule, Severity severity,
+                       bool with_lookup) const {
+    Finding f;
+    f.rule = std::string(rule);
+    f.severity = severity;
+    f.time = e.time;
+    f.principal = Principal::from(e.identity);
+    f.source_ip = std::string(e.source_ip);
+    f.event_name = std::string(e.event_name);
+    f.event_source = std::string(e.event_source);
+    f.region = std::string(e.aws_region);
+    f.user_agent = std::string(e.user_agent);
+    f.error_code = std::string(e.error_code);
+    f.event_id = std::string(e.event_id);
+    f.source = e.source;
+    f.aws_known = intel.has_aws_ranges();
+    if (with_lookup) {
+      for (std::size_t i = 0; i < lookup.count; ++i) {
+        const auto& hit = lookup.hits[i];
+        const auto& info = intel.lists()[hit.list];
+        f.lists.push_back(ListMatch{info.name, intel::to_string(hit.prefix),
+                                    std::string(intel::to_string(info.role))});
+      }
+      if (lookup.aws) {
+        AwsMatch a;
+        a.services = lookup.aws->services;
+        a.region = lookup.aws->regions.empty() ? "" : lookup.aws->regions.front();
+        a.prefix = intel::to_string(lookup.aws->prefix);
+        f.aws = std::move(a);
+      }
+    }
+    return f;
+  }
+
+  void emit(Finding f, bool principal_suppressed) {
+    if (principal_suppressed) {
+      ++suppressed.principal;
+      return;
+    }
+    findings.push_back(std::move(f));
+  }
+};
+
+Detector::Detector(const intel::IntelDb& intel, const DetectConfig& config,
+                   const EventFilter& filter)
+    : state_(std::make_unique<State>(intel, config, filter)) {}
+
+Detector::~Detector() = default;
+
+const std::vector<Finding>& Detector::findings() const { return state_->findings; }
+
+Detector::State& Detector::state() { return *state_; }
+
+void Detector::on_event(const EventView& e) {
+  State& s = *state_;
+  const DetectConfig& cfg = s.config;
+
+  // Where the call came from: an address (looked up once), a service name, or neither.
+  intel::IpAddr addr;
+  const intel::SourceClass source = intel::classify_source(e.source_ip, &addr);
+  s.lookup.count = 0;
+  s.lookup.aws = nullptr;
+  s.lookup.threat = s.lookup.trusted = s.lookup.tor = s.lookup.signin_allowed = false;
+  if (source == intel::SourceClass::Address) {
+    s.intel.lookup(addr, s.lookup);
+  } else if (source == intel::SourceClass::Service) {
+    ++s.service_sources;
+  } else {
+    ++s.invalid_sources;
+  }
+  const bool listed = s.lookup.threat;
+  const bool has_ranges = s.intel.has_aws_ranges();
+
+  // The baseline learns from every call made from an address on no threat list.
+  const bool in_baseline_window = (!cfg.baseline_since || e.time >= *cfg.baseline_since) &&
+                                  (!cfg.baseline_until || e.time < *cfg.baseline_until);
+  if (!listed && in_baseline_window && s.rule_on(kRuleMaliciousIp) &&
+      s.intel.has_threat_lists()) {
+    std::string key = principal_key(e.identity);
+    std::string action = std::string(e.event_source) + ":" + std::string(e.event_name);
+    s.baseline.add(key, action, user_agent_family(e.user_agent), e.aws_region);
+  }
+
+  // credential-exfiltration keeps each temporary key's history whatever the filter says.
+  const std::string_view key_id = e.identity.access_key_id;
+  const bool temporary = key_id.size() >= 4 && key_id.substr(0, 4) == "ASIA";
+  const bool from_aws = source == intel::SourceClass::Service ||
+                        (source == intel::SourceClass::Address && s.lookup.aws != nullptr);
+  if (temporary && has_ranges && s.rule_on(kRuleExfiltration) && from_aws) {
+    auto it = s.key_first_aws.find(key_id);
+    if (it == s.key_first_aws.end()) s.key_first_aws.emplace(std::string(key_id), e.time);
+    else if (e.time < it->second) it->second = e.time;
+  }
+
+  if (!s.filter.matches(e)) return;
+  ++s.matched;
+  if (std::any_of(cfg.suppress_events.begin(), cfg.suppress_events.end(),
+                  [&](const std::string& g) { return glob_match(g, e.event_name); })) {
+    ++s.suppressed.event;
+    return;
+  }
+  const bool principal_suppressed =
+      std::any_of(cfg.suppress_principals.begin(), cfg.suppress_principals.end(),
+                  [&](const std::string& p) { return identity_matches(e.identity, p); });
+
+  if (temporary && has_ranges && s.rule_on(kRuleExfiltration) &&
+      source == intel::SourceClass::Address && s.lookup.aws == nullptr) {
+    Finding f = s.make_finding(e, kRuleExfiltration, Severity::High, true);
+    f.guardduty_type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    if (principal_suppressed) ++s.suppressed.principal;
+    else s.exfil_candidates.push_back(std::move(f));
+  }
+
+  // signin-outside-allowlist
+  if (s.rule_on(kRuleSignin) && s.intel.has_signin_allowlist() && is_signin_event(e) &&
+      !(source == intel::SourceClass::Address && s.lookup.signin_allowed)) {
+    Finding f = s.make_finding(e, kRuleSignin, Severity::High, source == intel::SourceClass::Address);
+    const std::string outcome = member_text(s.json, e.response_elements, std::string(e.event_name).c_str());
+    if (!outcome.empty()) f.reasons.push_back(fmt::format("{} {}", e.event_name, outcome));
+    else if (!e.error_code.empty()) f.reasons.push_back(fmt::format("{} failed: {}", e.event_name, e.error_code));
+    const std::string mfa = member_text(s.json, e.additional_event_data, "MFAUsed");
+    if (!mfa.empty()) f.reasons.push_back(fmt::format("MFA used: {}", mfa));
+    if (source == intel::SourceClass::Address) {
+      f.reasons.push_back(fmt::format("source {} is not on the sign-in allow list",
+                                      intel::to_string(addr)));
+    } else {
+      f.reasons.push_back("source is not an address, so it cannot be on the allow list "
+                          "(fail closed)");
+    }
+    s.emit(std::move(f), principal_suppressed);
+  }
+
+  // malicious-ip-caller: settled against the baseline in finish().
+  if (listed && s.rule_on(kRuleMaliciousIp)) {
+    if (s.lookup.trusted) {
+      ++s.suppressed.trusted;
+    } else if (principal_suppressed) {
+      ++s.suppressed.principal;
+    } else {
+      State::MaliciousCandidate c;
+      c.finding = s.make_finding(e, kRuleMaliciousIp, Severity::Informational, true);
+      c.tor = s.lookup.tor;
+      c.outside_aws = has_ranges && s.lookup.aws == nullptr;
+      c.principal_key = principal_key(e.identity);
+      c.action = std::string(e.event_source) + ":" + std::string(e.event_name);
+      c.family = user_agent_family(e.user_agent);
+      c.region = std::string(e.aws_region);
+      const char* kind = is_recon(e.event_name) ? "Recon" : "UnauthorizedAccess";
+      c.finding.guardduty_type = fmt::format("{}:IAMUser/{}", kind,
+                                             c.tor ? "TorIPCaller" : "MaliciousIPCaller.Custom");
+      s.malicious.push_back(std::move(c));
+    }
+  }
+
+  // network-config-change and network-config-change-denied
+  const std::string_view kind = e.event_source == "ec2.amazonaws.com"
+                                    ? network_kind_of(e.event_name)
+                                    : std::string_view{};
+  const bool watched = !kind.empty() && e.read_only != true &&
+                       (cfg.network_kinds.empty() || cfg.network_kinds.count(std::string(kind)));
+  if (watched && e.error_code.empty() && s.rule_on(kRuleNetworkChange)) {
+    Severity sev = Severity::Medium;
+    std::string why = fmt::format("{} changes {} configuration", e.event_name, kind);
+    if (!cfg.network_admins.empty()) {
+      const bool admin =
+          std::any_of(cfg.network_admins.begin(), cfg.network_admins.end(),
+                      [&](const std::string& a) { return identity_matches(e.identity, a); });
+      sev = admin ? Severity::Low : Severity::High;
+      why += admin ? " (caller is a network administrator)"
+                   : " (caller is not among the network administrators)";
+    }
+    Finding f = s.make_finding(e, kRuleNetworkChange, sev, false);
+    f.reasons.push_back(std::move(why));
+    s.emit(std::move(f), principal_suppressed);
+  } else if (watched && !e.error_code.empty() && s.rule_on(kRuleNetworkDenied)) {
+    Finding f = s.make_finding(e, kRuleNetworkDenied, Severity::Low, false);
+    f.reasons.push_back(fmt::format("{} on {} was attempted and failed: {}", e.event_name, kind,
+                                    terminal_safe(e.error_code)));
+    s.emit(std::move(f), principal_suppressed);
+  }
+
+  // sg-ingress-open and nacl-entry-open: only changes that took effect.
+  if (!e.error_code.empty() || e.event_source != "ec2.amazonaws.com") return;
+  const bool sg = e.event_name == "AuthorizeSecurityGroupIngress" ||
+                  e.event_name == "ModifySecurityGroupRules";
+  const bool nacl = e.event_name == "CreateNetworkAclEntry" ||
+                    e.event_name == "ReplaceNetworkAclEntry";
+  if ((sg && s.rule_on(kRuleSgIngress)) || (nacl && s.rule_on(kRuleNaclEntry))) {
+    std::vector<Permission> perms = read_permissions(s.json, e.request_parameters);
+    if (sg) {
+      // The response repeats the rules with their ids; both are read, duplicates dropped.
+      for (auto& p : read_permissions(s.json, e.response_elements)) perms.push_back(std::move(p));
+    }
+    Severity worst = Severity::Informational;
+    std::vector<std::string> reasons;
+    for (const auto& p : perms) {
+      const auto v = judge_permission(p, cfg);
+      if (!v) continue;
+      if (std::find(reasons.begin(), reasons.end(), v->reason) != reasons.end()) continue;
+      reasons.push_back(v->reason);
+      worst = std::max(worst, v->severity);
+    }
+    if (!reasons.empty()) {
+      Finding f = s.make_finding(e, sg ? kRuleSgIngress : kRuleNaclEntry, worst, false);
+      f.reasons = std::move(reasons);
+      s.emit(std::move(f), principal_suppressed);
+    }
+  }
+}
+
+DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
+                    const DetectConfig& config, const Baseline* loaded) {
+  DetectResult r;
+  std::map<std::string, TimeMs, std::less<>> first_aws;
+  for (Detector* w : workers) {
+    Detector::State& s = w->state();
+    r.baseline.merge(s.baseline);
+    for (const auto& [k, t] : s.key_first_aws) {
+      auto it = first_aws.find(k);
+      if (it == first_aws.end() || t < it->second) first_aws[k] = t;
+    }
+    r.suppressed.trusted += s.suppressed.trusted;
+    r.suppressed.principal += s.suppressed.principal;
+    r.suppressed.event += s.suppressed.event;
+    r.events_matched += s.matched;
+    r.service_sources += s.service_sources;
+    r.invalid_sources += s.invalid_sources;
+    for (auto& f : s.findings) r.findings.push_back(std::move(f));
+    s.findings.clear();
+  }
+  Baseline combined = r.baseline;
+  if (loaded) combined.merge(*loaded);
+
+  for (Detector* w : workers) {
+    Detector::State& s = w->state();
+    for (auto& c : s.malicious) {
+      Finding f = std::move(c.finding);
+      int unexpected = 0;
+      const Baseline::Profile* profile = combined.find(c.principal_key);
+      if (profile == nullptr) {
+        f.reasons.push_back("no baseline for this principal: its calls were all from listed "
+                            "addresses");
+      } else {
+        auto check = [&](const auto& set, const std::string& value, std::string_view what) {
+          if (set.count(value)) return;
+          ++unexpected;
+          std::string known;
+          std::size_t shown = 0;
+          for (const auto& v : set) {
+            if (shown++ == 5) {
+              known += fmt::format(", +{} more", set.size() - 5);
+              break;
+            }
+            if (!known.empty()) known += ", ";
+            known += v;
+          }
+          f.reasons.push_back(fmt::format("unexpected {} {} (baseline: {})", what, value,
+                                          known.empty() ? "none" : known));
+        };
+        check(profile->actions, c.action, "action");
+        check(profile->agent_families, c.family, "user-agent family");
+        check(profile->regions, c.region, "region");
+      }
+      std::string lists;
+      for (const auto& l : f.lists) {
+        if (l.role != "threat") continue;
+        if (!lists.empty()) lists += ", ";
+        lists += fmt::format("{} ({})", l.name, l.prefix);
+      }
+      f.reasons.insert(f.reasons.begin(), fmt::format("source {} is on threat list {}",
+                                                      f.source_ip, lists));
+      if (c.outside_aws) {
+        f.reasons.push_back("source is outside AWS's address space");
+      } else if (!intel.has_aws_ranges()) {
+        f.reasons.push_back("AWS address space unknown (no --aws-ip-ranges): the outside-AWS "
+                            "tier was not applied");
+      } else {
+        f.reasons.push_back("source is inside AWS's address space");
+      }
+      f.severity = malicious_ip_severity(c.outside_aws, unexpected);
+      r.findings.push_back(std::move(f));
+    }
+    s.malicious.clear();
+    for (auto& f : s.exfil_candidates) {
+      const std::string& key = f.principal.access_key;
+      const auto it = first_aws.find(key);
+      if (it == first_aws.end() || it->second > f.time) continue;
+      f.reasons.push_back(fmt::format(
+          "temporary key {} was used from AWS (first at {}) and now from {}, outside AWS",
+          key, format_iso(it->second), f.source_ip));
+      r.findings.push_back(std::move(f));
+    }
+    s.exfil_candidates.clear();
+  }
+
+  if (intel.has_threat_lists() == false && (config.rules.empty() || config.rules.count(std::string(kRuleMaliciousIp)))) {
+    r.notes.push_back("malicious-ip-caller is off: no --threat-list");
+  }
+  if (!intel.has_signin_allowlist() && (config.rules.empty() || config.rules.count(std::string(kRuleSignin)))) {
+    r.notes.push_back("signin-outside-allowlist is off: no --signin-allowlist or --allow-signin");
+  }
+  if (!intel.has_aws_ranges() && (config.rules.empty() || config.rules.count(std::string(kRuleExfiltration)))) {
+    r.notes.push_back("credential-exfiltration is off: no --aws-ip-ranges");
+  }
+  std::sort(r.findings.begin(), r.findings.end());
+  return r;
+}
+
+}  // namespace trailhound::detect
