@@ -248,11 +248,294 @@ def bad_files():
     write("bad/unknown-shape.json", json.dumps({"value": [{"operationName": "x"}]}))
 
 
+AWS_RANGES = {
+    "syncToken": "1773480000", "createDate": "2026-03-14-09-00-00",
+    "prefixes": [
+        {"ip_prefix": "3.80.0.0/12", "region": "us-east-1", "service": "AMAZON",
+         "network_border_group": "us-east-1"},
+        {"ip_prefix": "3.80.0.0/12", "region": "us-east-1", "service": "EC2",
+         "network_border_group": "us-east-1"},
+        {"ip_prefix": "52.94.0.0/22", "region": "us-east-1", "service": "AMAZON",
+         "network_border_group": "us-east-1"},
+    ],
+    "ipv6_prefixes": [
+        {"ipv6_prefix": "2600:1f18::/33", "region": "us-east-1", "service": "EC2",
+         "network_border_group": "us-east-1"},
+    ],
+}
+
+
+def ec2(time, name, identity, ip, request, response=None, error=None):
+    return event(time, name, "ec2.amazonaws.com", identity, ip, request=request,
+                 response=response, error=error, read_only=False, eid=f"{name}-{time[11:19]}")
+
+
+def ingress_perm(proto, lo, hi, v4=(), v6=()):
+    return {"ipProtocol": proto, "fromPort": lo, "toPort": hi, "groups": {},
+            "ipRanges": {"items": [{"cidrIp": c} for c in v4]} if v4 else {},
+            "ipv6Ranges": {"items": [{"cidrIpv6": c} for c in v6]} if v6 else {},
+            "prefixListIds": {}}
+
+
+def detections():
+    """Positives and negatives for every rule; the expected findings are in tests/cli."""
+    d = "detect"
+    write(f"{d}/lists/custom.txt", "# custom threat list\n203.0.113.66\n3.80.1.10/32\n"
+                                   "203.0.113.99 ; also trusted\n2001:db8:bad::/48\n")
+    write(f"{d}/lists/tor-exits.txt", "185.220.101.45\n")
+    write(f"{d}/lists/trusted.txt", "203.0.113.99\n")
+    write(f"{d}/lists/signin-allow.txt", "198.51.100.0/24\n2001:db8:1::/64\n")
+    write(f"{d}/lists/aws-ip-ranges.json", json.dumps(AWS_RANGES, indent=1))
+    login_ok = {"ConsoleLogin": "Success"}
+    login_fail = {"ConsoleLogin": "Failure"}
+
+    def login(t, ip, resp, mfa="No", name="ConsoleLogin", ident=ALICE, error=None):
+        return event(t, name, "signin.amazonaws.com", ident, ip, response=resp,
+                     agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/123.0", read_only=False,
+                     error=error, extra={"additionalEventData": {"MFAUsed": mfa,
+                                         "LoginTo": "https://console.aws.amazon.com/"}},
+                     eid=f"signin-{t[11:19]}")
+    signin = [
+        login("2026-03-14T08:00:00Z", "203.0.113.66", login_ok),                  # outside
+        login("2026-03-14T08:01:00Z", "198.51.100.10", login_ok, mfa="Yes"),      # allowed
+        login("2026-03-14T08:02:00Z", "203.0.113.67", login_fail,
+              error=("Failed authentication", "Failed authentication")),         # outside, failed
+        login("2026-03-14T08:03:00Z", "::ffff:198.51.100.11", login_ok),          # mapped, allowed
+        login("2026-03-14T08:04:00Z", "AWS Internal", None, name="CheckMfa"),      # fail closed
+        login("2026-03-14T08:05:00Z", "2001:db8:1::5", login_ok),                 # v6 allowed
+        login("2026-03-14T08:06:00Z", "2001:db8:2::5", None, name="GetSigninToken"),  # v6 outside
+        event("2026-03-14T08:07:00Z", "ListBuckets", "s3.amazonaws.com", ALICE, "203.0.113.66",
+              eid="signin-not-a-signin"),                                        # not a sign-in
+    ]
+    write(f"{d}/signin.json", json.dumps({"Records": signin}, indent=1))
+
+    carol = iam_user("carol", "AKIAEXAMPLECAROL0001")
+    malicious = [
+        # carol's baseline: s3 ListBuckets and GetObject, aws-cli, us-east-1, from clean addresses.
+        event("2026-03-14T09:00:00Z", "ListBuckets", "s3.amazonaws.com", carol, "198.51.100.30",
+              eid="mal-baseline-1"),
+        event("2026-03-14T09:01:00Z", "GetObject", "s3.amazonaws.com", carol, "198.51.100.30",
+              eid="mal-baseline-2"),
+        # listed, inside AWS, nothing unexpected -> informational (Recon: Get/List/Describe)
+        event("2026-03-14T09:10:00Z", "ListBuckets", "s3.amazonaws.com", carol, "3.80.1.10",
+              eid="mal-info"),
+        # listed, inside AWS, one unexpected property (action) -> low
+        event("2026-03-14T09:11:00Z", "PutObject", "s3.amazonaws.com", carol, "3.80.1.10",
+              eid="mal-low", read_only=False),
+        # listed, inside AWS, two unexpected (action, region) -> high
+        event("2026-03-14T09:12:00Z", "PutObject", "s3.amazonaws.com", carol, "3.80.1.10",
+              region="ap-southeast-2", eid="mal-high-two", read_only=False),
+        # listed, outside AWS, nothing unexpected -> high
+        event("2026-03-14T09:13:00Z", "GetObject", "s3.amazonaws.com", carol, "203.0.113.66",
+              eid="mal-high-outside"),
+        # a Tor exit -> TorIPCaller, outside AWS -> high; CreateUser is UnauthorizedAccess
+        event("2026-03-14T09:14:00Z", "CreateUser", "iam.amazonaws.com", carol, "185.220.101.45",
+              eid="mal-tor", read_only=False),
+        # on a threat list and a trusted list -> suppressed
+        event("2026-03-14T09:15:00Z", "ListBuckets", "s3.amazonaws.com", carol, "203.0.113.99",
+              eid="mal-trusted"),
+        # a mapped IPv6 source is looked up as its IPv4 address -> listed, high
+        event("2026-03-14T09:16:00Z", "ListBuckets", "s3.amazonaws.com", carol,
+              "::ffff:203.0.113.66", eid="mal-mapped"),
+        # an IPv6 source in a listed /48 -> high
+        event("2026-03-14T09:17:00Z", "ListBuckets", "s3.amazonaws.com", carol, "2001:db8:bad::7",
+              eid="mal-v6"),
+        # a service-name source is never on a list
+        event("2026-03-14T09:18:00Z", "ListBuckets", "s3.amazonaws.com", carol,
+              "s3.amazonaws.com", eid="mal-service"),
+        # a leading-zero address is not an address: never matched
+        event("2026-03-14T09:19:00Z", "ListBuckets", "s3.amazonaws.com", carol, "203.000.113.66",
+              eid="mal-leading-zero"),
+    ]
+    write(f"{d}/malicious.json", json.dumps({"Records": malicious}, indent=1))
+
+    worker = assumed_role("worker", "i-0abc123def4567890", "ASIAEXAMPLEWORKER001")
+    laptop = assumed_role("admin", "dave", "ASIAEXAMPLELAPTOP001")
+    exfil = [
+        event("2026-03-14T10:00:00Z", "DescribeInstances", "ec2.amazonaws.com", worker,
+              "3.80.1.20", eid="exf-aws-1"),
+        event("2026-03-14T10:05:00Z", "ListBuckets", "s3.amazonaws.com", worker, "192.0.2.200",
+              eid="exf-outside"),                                       # positive
+        event("2026-03-14T10:06:00Z", "GetObject", "s3.amazonaws.com", worker, "192.0.2.200",
+              eid="exf-outside-2"),                                     # positive
+        event("2026-03-14T09:00:00Z", "ListBuckets", "s3.amazonaws.com", laptop, "192.0.2.50",
+              eid="exf-laptop-only"),                                   # never seen from AWS
+        event("2026-03-14T10:07:00Z", "ListBuckets", "s3.amazonaws.com", ALICE, "3.80.1.21",
+              eid="exf-akia-aws"),
+        event("2026-03-14T10:08:00Z", "ListBuckets", "s3.amazonaws.com", ALICE, "192.0.2.201",
+              eid="exf-akia-outside"),                                  # long-term key: no
+    ]
+    write(f"{d}/exfiltration.json", json.dumps({"Records": exfil}, indent=1))
+
+    netadmin = iam_user("netadmin", "AKIAEXAMPLENETADMIN1")
+    sg = "sg-0123456789abcdef0"
+    network = [
+        ec2("2026-03-14T11:00:00Z", "CreateRoute", BOB, "198.51.100.40",
+            {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}),
+        ec2("2026-03-14T11:01:00Z", "DeleteFlowLogs", BOB, "198.51.100.40",
+            {"DeleteFlowLogsRequest": {"FlowLogId": {"content": "fl-1", "tag": 1}}}),
+        ec2("2026-03-14T11:02:00Z", "CreateRouteTable", netadmin, "198.51.100.41",
+            {"vpcId": "vpc-1"}),
+        ec2("2026-03-14T11:03:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [ingress_perm("tcp", 22, 22, v4=["0.0.0.0/0"])]}},
+            error=("Client.UnauthorizedOperation", "You are not authorized")),
+        event("2026-03-14T11:04:00Z", "DescribeVpcs", "ec2.amazonaws.com", BOB, "198.51.100.40",
+              eid="net-describe"),
+        event("2026-03-14T11:05:00Z", "CreateRoute", "apigateway.amazonaws.com", BOB,
+              "198.51.100.40", read_only=False, eid="net-apigw-route"),
+        ec2("2026-03-14T11:06:00Z", "AllocateAddress", BOB, "198.51.100.40", {"domain": "vpc"}),
+    ]
+    write(f"{d}/network.json", json.dumps({"Records": network}, indent=1))
+
+    ingress = [
+        # 0.0.0.0/0 to SSH: high
+        ec2("2026-03-14T12:00:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [ingress_perm("tcp", 22, 22, v4=["0.0.0.0/0"])]}}),
+        # a /0 written with host bits: still world-open, high
+        ec2("2026-03-14T12:01:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [ingress_perm("tcp", 3389, 3389, v4=["1.2.3.4/0"])]}}),
+        # ::/0 in ipv6Ranges to 443: medium
+        ec2("2026-03-14T12:02:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [ingress_perm("tcp", 443, 443, v6=["::/0"])]}}),
+        # the flat form, all protocols: high
+        ec2("2026-03-14T12:03:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupName": "legacy", "cidrIp": "0.0.0.0/0", "ipProtocol": "-1"}),
+        # only the response's rule set names the range: high (3389)
+        ec2("2026-03-14T12:04:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 3389,
+                                                          "toPort": 3389, "prefixListIds": {}}]}},
+            response={"requestId": "r", "_return": True, "securityGroupRuleSet": {"items": [
+                {"groupOwnerId": ACCOUNT, "groupId": sg, "securityGroupRuleId": "sgr-1",
+                 "isEgress": False, "ipProtocol": "tcp", "fromPort": 3389, "toPort": 3389,
+                 "cidrIpv4": "0.0.0.0/0"}]}}),
+        # ModifySecurityGroupRules with a wide private range to 80: low
+        ec2("2026-03-14T12:05:00Z", "ModifySecurityGroupRules", BOB, "198.51.100.40",
+            {"ModifySecurityGroupRulesRequest": {"GroupId": sg, "SecurityGroupRule": {
+                "SecurityGroupRuleId": "sgr-2", "SecurityGroupRule": {
+                    "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIpv4": "10.0.0.0/8"},
+                "tag": 1}}}),
+        # ModifySecurityGroupRules world-open, all protocols: high
+        ec2("2026-03-14T12:06:00Z", "ModifySecurityGroupRules", BOB, "198.51.100.40",
+            {"ModifySecurityGroupRulesRequest": {"GroupId": sg, "SecurityGroupRule": {
+                "SecurityGroupRuleId": "sgr-3", "SecurityGroupRule": {
+                    "IpProtocol": "-1", "CidrIpv4": "0.0.0.0/0"}, "tag": 1}}}),
+        # a narrow range to SSH: nothing
+        ec2("2026-03-14T12:07:00Z", "AuthorizeSecurityGroupIngress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [ingress_perm("tcp", 22, 22, v4=["203.0.113.0/24"])]}}),
+        # egress is not ingress: nothing from sg-ingress-open
+        ec2("2026-03-14T12:08:00Z", "AuthorizeSecurityGroupEgress", BOB, "198.51.100.40",
+            {"groupId": sg, "ipPermissions": {"items": [ingress_perm("-1", -1, -1, v4=["0.0.0.0/0"])]}}),
+        # network ACL: world-open SSH allow ingress: high
+        ec2("2026-03-14T12:10:00Z", "CreateNetworkAclEntry", BOB, "198.51.100.40",
+            {"networkAclId": "acl-1", "ruleNumber": 100, "egress": False, "ruleAction": "allow",
+             "icmpTypeCode": {}, "portRange": {"from": 22, "to": 22}, "aclProtocol": "6",
+             "cidrBlock": "0.0.0.0/0"}),
+        # egress entry: nothing from nacl-entry-open
+        ec2("2026-03-14T12:11:00Z", "CreateNetworkAclEntry", BOB, "198.51.100.40",
+            {"networkAclId": "acl-1", "ruleNumber": 101, "egress": True, "ruleAction": "allow",
+             "aclProtocol": "-1", "cidrBlock": "0.0.0.0/0"}),
+        # deny entry: nothing
+        ec2("2026-03-14T12:12:00Z", "CreateNetworkAclEntry", BOB, "198.51.100.40",
+            {"networkAclId": "acl-1", "ruleNumber": 102, "egress": False, "ruleAction": "deny",
+             "aclProtocol": "-1", "cidrBlock": "0.0.0.0/0"}),
+        # IPv6 all traffic: high
+        ec2("2026-03-14T12:13:00Z", "ReplaceNetworkAclEntry", BOB, "198.51.100.40",
+            {"networkAclId": "acl-1", "ruleNumber": 103, "egress": False, "ruleAction": "allow",
+             "aclProtocol": "-1", "ipv6CidrBlock": "::/0"}),
+        # DNS from anywhere: medium
+        ec2("2026-03-14T12:14:00Z", "ReplaceNetworkAclEntry", BOB, "198.51.100.40",
+            {"networkAclId": "acl-1", "ruleNumber": 104, "egress": False, "ruleAction": "allow",
+             "aclProtocol": "17", "portRange": {"from": 53, "to": 53}, "cidrBlock": "0.0.0.0/0"}),
+    ]
+    write(f"{d}/ingress.json", json.dumps({"Records": ingress}, indent=1))
+
+
+def sample():
+    """The bundled incident: a leaked access key used from a listed address, then a pivot."""
+    root = f"sample/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/03/14"
+    write("sample/lists/threat-custom.txt",
+          "# addresses seen in the phishing campaign (example data)\n203.0.113.66\n")
+    write("sample/lists/tor-exits.txt", "185.220.101.45\n185.220.101.46\n")
+    write("sample/lists/office.txt", "# office and VPN egress\n198.51.100.0/24\n")
+    write("sample/lists/aws-ip-ranges.json", json.dumps(AWS_RANGES, indent=1))
+    write("sample/trailhound.toml",
+          "# trailhound configuration for the bundled sample (paths relative to the project)\n"
+          "threat-list = [\"custom=test-data/sample/lists/threat-custom.txt\", "
+          "\"tor=test-data/sample/lists/tor-exits.txt\"]\n"
+          "signin-allowlist = [\"test-data/sample/lists/office.txt\"]\n"
+          "aws-ip-ranges = [\"test-data/sample/lists/aws-ip-ranges.json\"]\n")
+    ua_cli = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64"
+    ua_boto = "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 lang/python#3.12.1"
+    office = "198.51.100.10"
+    bad = "203.0.113.66"
+    tor = "185.220.101.45"
+    batches = {
+        "0905": [
+            event("2026-03-14T09:00:10Z", "ListBuckets", "s3.amazonaws.com", BOB, office, agent=ua_cli),
+            event("2026-03-14T09:01:00Z", "DescribeInstances", "ec2.amazonaws.com", BOB, office, agent=ua_cli),
+            event("2026-03-14T09:02:30Z", "GetObject", "s3.amazonaws.com", BOB, office, agent=ua_cli),
+            event("2026-03-14T09:03:00Z", "DescribeInstances", "ec2.amazonaws.com", DEPLOY, "3.80.1.20", agent=ua_boto),
+        ],
+        "1005": [
+            event("2026-03-14T10:00:05Z", "ConsoleLogin", "signin.amazonaws.com", ALICE, office,
+                  agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/123.0", response={"ConsoleLogin": "Success"},
+                  read_only=False, extra={"additionalEventData": {"MFAUsed": "Yes"}}),
+            event("2026-03-14T10:02:00Z", "DescribeSecurityGroups", "ec2.amazonaws.com", ALICE, office,
+                  agent="console.ec2.amazonaws.com"),
+        ],
+        "1110": [
+            event("2026-03-14T11:02:11Z", "GetCallerIdentity", "sts.amazonaws.com", BOB, bad, agent=ua_boto),
+            event("2026-03-14T11:02:40Z", "ListBuckets", "s3.amazonaws.com", BOB, bad, agent=ua_boto),
+            event("2026-03-14T11:03:05Z", "ListUsers", "iam.amazonaws.com", BOB, bad, agent=ua_boto,
+                  region="us-east-1"),
+            event("2026-03-14T11:04:00Z", "CreateAccessKey", "iam.amazonaws.com", BOB, bad, agent=ua_boto,
+                  request={"userName": "bob"}, read_only=False,
+                  response={"accessKey": {"accessKeyId": "AKIAEXAMPLEBOB000002", "status": "Active",
+                                          "userName": "bob"}}),
+            event("2026-03-14T11:05:00Z", "ConsoleLogin", "signin.amazonaws.com", BOB, bad,
+                  agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/122.0", response={"ConsoleLogin": "Success"},
+                  read_only=False, extra={"additionalEventData": {"MFAUsed": "No"}}),
+        ],
+        "1120": [
+            ec2("2026-03-14T11:12:00Z", "AuthorizeSecurityGroupIngress", BOB, bad,
+                {"groupId": "sg-0123456789abcdef0",
+                 "ipPermissions": {"items": [ingress_perm("tcp", 22, 22, v4=["0.0.0.0/0"])]}}),
+            ec2("2026-03-14T11:13:00Z", "CreateNetworkAclEntry", BOB, bad,
+                {"networkAclId": "acl-1", "ruleNumber": 90, "egress": False, "ruleAction": "allow",
+                 "aclProtocol": "-1", "cidrBlock": "0.0.0.0/0"}),
+            ec2("2026-03-14T11:14:00Z", "DeleteFlowLogs", BOB, tor,
+                {"DeleteFlowLogsRequest": {"FlowLogId": {"content": "fl-0a1b2c", "tag": 1}}}),
+            event("2026-03-14T11:15:00Z", "StopLogging", "cloudtrail.amazonaws.com", BOB, tor,
+                  agent=ua_boto, request={"name": "management-trail"}, read_only=False,
+                  error=("AccessDenied", "User: arn:aws:iam::111122223333:user/bob is not authorized")),
+        ],
+        "1210": [
+            # The deploy role's temporary key, first used inside AWS, now used from outside.
+            event("2026-03-14T12:01:00Z", "ListBuckets", "s3.amazonaws.com", DEPLOY, "192.0.2.200", agent=ua_cli),
+            event("2026-03-14T12:02:00Z", "GetSecretValue", "secretsmanager.amazonaws.com", DEPLOY, "192.0.2.200",
+                  agent=ua_cli, request={"secretId": "prod/db"}),
+            event("2026-03-14T12:05:00Z", "DescribeInstances", "ec2.amazonaws.com", ALICE, office,
+                  agent="console.ec2.amazonaws.com"),
+        ],
+    }
+    names = {"0905": "a1", "1005": "b2", "1110": "c3", "1120": "d4", "1210": "e5"}
+    for hhmm, recs in batches.items():
+        name = f"{ACCOUNT}_CloudTrail_us-east-1_20260314T{hhmm}Z_{names[hhmm]}Sample0000.json.gz"
+        write(f"{root}/{name}", gz(json.dumps({"Records": recs}).encode()), binary=True)
+    write(f"sample/AWSLogs/{ACCOUNT}/CloudTrail-Digest/us-east-1/2026/03/14/"
+          f"{ACCOUNT}_CloudTrail-Digest_us-east-1_trail_us-east-1_20260314T130000Z.json.gz",
+          gz(json.dumps({"awsAccountId": ACCOUNT, "digestStartTime": "2026-03-14T12:00:00Z",
+                         "digestEndTime": "2026-03-14T13:00:00Z", "logFiles": []}).encode()),
+          binary=True)
+
+
 def main():
     shapes()
     identities()
     times()
     bad_files()
+    detections()
+    sample()
 
 
 if __name__ == "__main__":

@@ -101,6 +101,10 @@ struct PreparedRun {
 /// Flushes the output; the exit code for a run that found nothing at --fail-on.
 [[nodiscard]] int finish_run(Output& output, const RunTotals& totals);
 
+/// Makes every repeatable flag take one value per use (`--user a --user b`), so that a flag's
+/// value is never followed by a path that it would swallow.
+void one_value_per_flag(CLI::App& app);
+
 /// Prints `trailhound: message` on stderr.
 void print_error(std::string_view message);
 

@@ -53,15 +53,24 @@ std::vector<const CLI::App*> find_subcommands(const CLI::App& app,
 
 bool apply_config_file(const CLI::App& app, std::vector<std::string>& args, std::string& error) {
   // --config FILE (or --config=FILE) anywhere on the command line wins over the default.
+  // The flag is taken out here, so that it may stand before or after the command name.
   std::string path;
   bool explicit_path = false;
   for (std::size_t i = args.size(); i-- > 0;) {
-    if (args[i] == "--config" && i > 0) {
+    if (args[i] == "--config") {
+      if (i == 0) {
+        error = "--config needs a file";
+        return false;
+      }
       path = args[i - 1];
       explicit_path = true;
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i - 1),
+                 args.begin() + static_cast<std::ptrdiff_t>(i + 1));
+      --i;
     } else if (args[i].rfind("--config=", 0) == 0) {
       path = args[i].substr(9);
       explicit_path = true;
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
     }
   }
   if (!explicit_path) {

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   register_timeline_commands(app, exit_code);
   register_scan_commands(app, exit_code);
   register_ip_commands(app, exit_code);
+  one_value_per_flag(app);
 
   std::vector<std::string> args;
   for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 wants them reversed

@@ -20,6 +20,13 @@ void print_error(std::string_view message) {
   std::fputs(fmt::format("trailhound: {}\n", message).c_str(), stderr);
 }
 
+void one_value_per_flag(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->nonpositional()) opt->allow_extra_args(false);
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) one_value_per_flag(*sub);
+}
+
 void add_input_options(CLI::App& app, InputOptions& o, bool paths_required) {
   auto* paths = app.add_option("paths", o.paths,
                                "files and folders to read (folders recursively; - for stdin)");

@@ -82,6 +82,15 @@ void walk(simdjson::dom::element e, Permission ctx, std::vector<Permission>& out
   }
 }
 
+/// Protocol numbers as their names, so reports read the same for every form.
+std::string protocol_name(std::string_view p) {
+  if (p.empty() || p == "6") return "tcp";
+  if (p == "17") return "udp";
+  if (p == "1") return "icmp";
+  if (p == "58") return "icmpv6";
+  return std::string(p);
+}
+
 bool all_protocols(std::string_view p) { return p == "-1" || p == "all"; }
 bool port_based(std::string_view p) {
   return p.empty() || p == "tcp" || p == "udp" || p == "6" || p == "17";
@@ -118,8 +127,9 @@ std::optional<PermissionVerdict> judge_permission(const Permission& p, const Det
     const bool any_port = p.from_port < 0 || (p.from_port == 0 && p.to_port >= 65535);
     const int lo = any_port ? 0 : p.from_port;
     const int hi = any_port ? 65535 : (p.to_port < 0 ? p.from_port : p.to_port);
-    ports = lo == hi ? fmt::format("{} port {}", p.protocol.empty() ? "tcp" : p.protocol, lo)
-                     : fmt::format("{} ports {}-{}", p.protocol.empty() ? "tcp" : p.protocol, lo, hi);
+    const std::string proto = protocol_name(p.protocol);
+    ports = lo == hi ? fmt::format("{} port {}", proto, lo)
+                     : fmt::format("{} ports {}-{}", proto, lo, hi);
     for (int port : config.risky_ports) {
       if (port >= lo && port <= hi) {
         risky = port;
@@ -127,7 +137,7 @@ std::optional<PermissionVerdict> judge_permission(const Permission& p, const Det
       }
     }
   } else {
-    ports = fmt::format("protocol {}", p.protocol);
+    ports = fmt::format("protocol {}", protocol_name(p.protocol));
   }
   const std::string written = p.cidr == range ? range : fmt::format("{} (written {})", range, p.cidr);
   if (world && (all || risky >= 0)) {
