@@ -71,6 +71,9 @@ struct IdentityView {
   [[nodiscard]] std::string_view session_name() const;
   /// The best short name for a person reading a report: user name, role/session, service...
   [[nodiscard]] std::string display_name() const;
+  /// The key that groups one principal's events: the ARN, else the principalId, else type and
+  /// display name (built in `scratch`, which the result may point into).
+  [[nodiscard]] std::string_view key(std::string& scratch) const;
 };
 
 /// The principal of an event, owned: what the `principal` object of every output shows.

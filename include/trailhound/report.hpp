@@ -39,6 +39,9 @@ struct OwnedEvent {
 [[nodiscard]] bool compact_json(std::string_view text, std::string& out,
                                 std::size_t* replaced = nullptr);
 
+/// Counts by name; looked up by string_view so that counting allocates only for new names.
+using CountMap = std::map<std::string, std::uint64_t, std::less<>>;
+
 /// Distinct values and counts over a set of events: the summary of a timeline, one row of the
 /// summary command. Merging two is exact, so per-worker stats add up to the same result.
 struct ActivityStats {
@@ -48,8 +51,7 @@ struct ActivityStats {
   TimeMs last_seen = 0;
   std::string type;  ///< principal type (summary rows)
   std::string user;  ///< principal display name (summary rows)
-  std::map<std::string, std::uint64_t> source_ips, regions, user_agents, access_keys, actions,
-      error_codes;
+  CountMap source_ips, regions, user_agents, access_keys, actions, error_codes;
 
   void add(const EventView& event);
   void merge(const ActivityStats& other);
@@ -68,7 +70,7 @@ void print_timeline(std::ostream& out, OutputFormat format, const std::vector<Ow
 
 /// Writes one row per principal, then the run totals, in `format`.
 void print_principal_summary(std::ostream& out, OutputFormat format,
-                             const std::map<std::string, ActivityStats>& principals,
+                             const std::map<std::string, ActivityStats, std::less<>>& principals,
                              const RunTotals& totals, std::uint64_t matched, bool color);
 
 /// Writes the one-line text account of files and records.

@@ -32,18 +32,21 @@ class SummarySink final : public EventSink {
   void on_event(const EventView& e) override {
     if (!filter_.matches(e)) return;
     ++matched_;
-    const Principal p = Principal::from(e.identity);
-    ActivityStats& s = principals_[p.key()];
-    if (s.events == 0) {
-      s.type = p.type;
-      s.user = p.user;
+    const std::string_view key = e.identity.key(scratch_);
+    auto it = principals_.find(key);
+    if (it == principals_.end()) {
+      const Principal p = Principal::from(e.identity);
+      it = principals_.emplace(std::string(key), ActivityStats{}).first;
+      it->second.type = p.type;
+      it->second.user = p.user;
     }
-    s.add(e);
+    it->second.add(e);
   }
-  std::map<std::string, ActivityStats> principals_;
+  std::map<std::string, ActivityStats, std::less<>> principals_;
   std::uint64_t matched_ = 0;
 
  private:
+  std::string scratch_;
   const EventFilter& filter_;
 };
 
@@ -94,7 +97,7 @@ void register_timeline_commands(CLI::App& app, int& exit_code) {
     RunTotals totals = run_files(
         p.files, p.run, [&] { return std::make_unique<SummarySink>(p.filter); }, sinks);
     p.account(totals);
-    std::map<std::string, ActivityStats> principals;
+    std::map<std::string, ActivityStats, std::less<>> principals;
     std::uint64_t matched = 0;
     for (auto& s : sinks) {
       auto& ss = static_cast<SummarySink&>(*s);

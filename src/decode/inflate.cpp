@@ -1,7 +1,9 @@
 // Inflate behind one interface: zlib everywhere, libdeflate when it was found at build time.
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -108,9 +110,72 @@ DecodeResult inflate_zlib(std::string_view in, std::uint64_t limit, ByteBuffer& 
   return r;
 }
 
+#ifdef TRAILHOUND_HAVE_LIBDEFLATE
+/// Whole-buffer libdeflate inflate, about twice zlib's speed. It cannot tell a truncated
+/// stream from a corrupt one or return partial output, so any failure other than a full
+/// buffer hands the file to the zlib path, which reports exactly what happened.
+bool inflate_libdeflate(std::string_view in, std::uint64_t limit, ByteBuffer& out,
+                        DecodeResult& r) {
+  thread_local std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)>
+      decompressor(libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
+  if (!decompressor) return false;
+  r.gzip = true;
+  std::size_t used = 0;
+  std::size_t pos = 0;
+  while (pos < in.size()) {
+    // The member's size is unknown until it is inflated; the last member's ISIZE and the
+    // input size are the guesses, doubled on a full buffer up to the limit.
+    std::uint32_t isize = 0;
+    std::memcpy(&isize, in.data() + in.size() - 4, 4);
+    std::size_t room = std::max<std::size_t>({std::size_t(isize) + 64, (in.size() - pos) * 4,
+                                              std::size_t(1) << 16});
+    for (;;) {
+      if (used + room > limit + 1) room = static_cast<std::size_t>(limit + 1 - used);
+      out.reserve(used + room, used);
+      std::size_t in_used = 0, out_used = 0;
+      const auto rc = libdeflate_gzip_decompress_ex(
+          decompressor.get(), in.data() + pos, in.size() - pos, out.data() + used,
+          out.capacity() - used, &in_used, &out_used);
+      if (rc == LIBDEFLATE_SUCCESS) {
+        used += out_used;
+        pos += in_used;
+        break;
+      }
+      if (rc != LIBDEFLATE_INSUFFICIENT_SPACE) return false;
+      if (out.capacity() - used >= limit + 1 - used) {
+        out.set_size(0);
+        r.output_bytes = limit + 1;
+        r = too_large(limit, r);
+        return true;
+      }
+      room = (out.capacity() - used) * 2;
+    }
+    if (used > limit) {
+      out.set_size(0);
+      r.output_bytes = used;
+      r = too_large(limit, r);
+      return true;
+    }
+    // Another member may follow; anything else after the data is for zlib to judge.
+    if (pos < in.size() && !(in.size() - pos >= 2 &&
+                             static_cast<unsigned char>(in[pos]) == 0x1f &&
+                             static_cast<unsigned char>(in[pos + 1]) == 0x8b)) {
+      return false;
+    }
+  }
+  out.set_size(used);
+  r.output_bytes = used;
+  return true;
+}
+#endif
+
 }  // namespace
 
 DecodeResult inflate_gzip(std::string_view in, std::uint64_t limit, ByteBuffer& out) {
+#ifdef TRAILHOUND_HAVE_LIBDEFLATE
+  DecodeResult r;
+  if (in.size() >= 18 && inflate_libdeflate(in, limit, out, r)) return r;
+#endif
   return inflate_zlib(in, limit, out);
 }
 

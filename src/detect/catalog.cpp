@@ -121,7 +121,7 @@ std::string user_agent_family(std::string_view ua) {
   // Otherwise the product token before the first '/' or space, lower-cased and bounded.
   std::string family;
   for (char c : ua) {
-    if (c == '/' || c == ' ' || family.size() >= 32) break;
+    if (c == '/' || c == ' ' || family.size() >= 15) break;  // short: no heap
     family += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return family.empty() ? "other" : family;

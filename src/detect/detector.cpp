@@ -29,11 +29,10 @@ bool is_recon(std::string_view name) {
   return name.rfind("List", 0) == 0 || name.rfind("Describe", 0) == 0 || name.rfind("Get", 0) == 0;
 }
 
-/// The stable grouping key of a principal, as a view when the record has one.
+/// The stable grouping key of a principal, owned.
 std::string principal_key(const IdentityView& id) {
-  if (!id.arn.empty()) return std::string(id.arn);
-  if (!id.principal_id.empty()) return std::string(id.principal_id);
-  return std::string(to_string(id.type)) + ":" + id.display_name();
+  std::string scratch;
+  return std::string(id.key(scratch));
 }
 
 /// Text of a small JSON member (e.g. responseElements.ConsoleLogin), or empty.
@@ -71,6 +70,7 @@ struct Detector::State {
   std::vector<Finding> exfil_candidates;
 
   Baseline baseline;
+  std::string key_scratch, action_scratch;
   Suppressed suppressed;
   std::uint64_t matched = 0, service_sources = 0, invalid_sources = 0;
 
@@ -159,9 +159,12 @@ void Detector::on_event(const EventView& e) {
                                   (!cfg.baseline_until || e.time < *cfg.baseline_until);
   if (!listed && in_baseline_window && s.rule_on(kRuleMaliciousIp) &&
       s.intel.has_threat_lists()) {
-    std::string key = principal_key(e.identity);
-    std::string action = std::string(e.event_source) + ":" + std::string(e.event_name);
-    s.baseline.add(key, action, user_agent_family(e.user_agent), e.aws_region);
+    // Reused buffers: learning the baseline allocates only for a new principal or value.
+    const std::string_view key = e.identity.key(s.key_scratch);
+    s.action_scratch.assign(e.event_source);
+    s.action_scratch += ':';
+    s.action_scratch += e.event_name;
+    s.baseline.add(key, s.action_scratch, user_agent_family(e.user_agent), e.aws_region);
   }
 
   // credential-exfiltration keeps each temporary key's history whatever the filter says.

@@ -48,6 +48,15 @@ std::string_view IdentityView::session_name() const {
   return rest.substr(slash + 1);
 }
 
+std::string_view IdentityView::key(std::string& scratch) const {
+  if (!arn.empty()) return arn;
+  if (!principal_id.empty()) return principal_id;
+  scratch.assign(to_string(type));
+  scratch += ':';
+  scratch += display_name();
+  return scratch;
+}
+
 std::string IdentityView::display_name() const {
   switch (type) {
     case IdentityType::AssumedRole: {

@@ -12,19 +12,31 @@
 
 namespace trailhound {
 
+namespace {
+void bump(CountMap& m, std::string_view key) {
+  const auto it = m.find(key);
+  if (it == m.end()) m.emplace(std::string(key), 1);
+  else ++it->second;
+}
+}  // namespace
+
 void ActivityStats::add(const EventView& e) {
   if (events == 0 || e.time < first_seen) first_seen = e.time;
   if (events == 0 || e.time > last_seen) last_seen = e.time;
   ++events;
   if (!e.error_code.empty()) {
     ++errors;
-    ++error_codes[std::string(e.error_code)];
+    bump(error_codes, e.error_code);
   }
-  ++source_ips[std::string(e.source_ip)];
-  ++regions[std::string(e.aws_region)];
-  ++user_agents[std::string(e.user_agent)];
-  if (!e.identity.access_key_id.empty()) ++access_keys[std::string(e.identity.access_key_id)];
-  ++actions[std::string(e.event_source) + ":" + std::string(e.event_name)];
+  bump(source_ips, e.source_ip);
+  bump(regions, e.aws_region);
+  bump(user_agents, e.user_agent);
+  if (!e.identity.access_key_id.empty()) bump(access_keys, e.identity.access_key_id);
+  thread_local std::string action;  // reused: no allocation once it has grown
+  action.assign(e.event_source);
+  action += ':';
+  action += e.event_name;
+  bump(actions, action);
 }
 
 void ActivityStats::merge(const ActivityStats& o) {
@@ -55,7 +67,7 @@ bool use_color(int fd) {
 namespace {
 
 /// The most frequent entries, most frequent first (ties by name), as "name (count)".
-std::vector<std::pair<std::string, std::uint64_t>> top(const std::map<std::string, std::uint64_t>& m,
+std::vector<std::pair<std::string, std::uint64_t>> top(const CountMap& m,
                                                        std::size_t n) {
   std::vector<std::pair<std::string, std::uint64_t>> v(m.begin(), m.end());
   std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -63,7 +75,7 @@ std::vector<std::pair<std::string, std::uint64_t>> top(const std::map<std::strin
   return v;
 }
 
-void append_string_array(std::string& out, const std::map<std::string, std::uint64_t>& m) {
+void append_string_array(std::string& out, const CountMap& m) {
   out += '[';
   bool first = true;
   for (const auto& [k, v] : m) {
@@ -74,7 +86,7 @@ void append_string_array(std::string& out, const std::map<std::string, std::uint
   out += ']';
 }
 
-void append_count_object(std::string& out, const std::map<std::string, std::uint64_t>& m) {
+void append_count_object(std::string& out, const CountMap& m) {
   out += '{';
   bool first = true;
   for (const auto& [k, v] : m) {
@@ -91,7 +103,7 @@ void append_nullable(std::string& out, std::string_view s) {
   else append_json_string(out, s);
 }
 
-std::string join_top(const std::map<std::string, std::uint64_t>& m, std::size_t n) {
+std::string join_top(const CountMap& m, std::size_t n) {
   std::string s;
   for (const auto& [k, v] : top(m, n)) {
     if (!s.empty()) s += ", ";
@@ -296,7 +308,7 @@ void print_timeline(std::ostream& out, OutputFormat format, const std::vector<Ow
 }
 
 void print_principal_summary(std::ostream& out, OutputFormat format,
-                             const std::map<std::string, ActivityStats>& principals,
+                             const std::map<std::string, ActivityStats, std::less<>>& principals,
                              const RunTotals& totals, std::uint64_t matched, bool color) {
   // Busiest principals first; ties by key so the order is stable.
   std::vector<std::pair<const std::string*, const ActivityStats*>> rows;
@@ -336,7 +348,7 @@ void print_principal_summary(std::ostream& out, OutputFormat format,
           "principal,type,user,events,first_seen,last_seen,source_ips,access_keys,user_agents,"
           "regions,top_actions,errors\r\n";
       for (const auto& [key, st] : rows) {
-        auto keys = [](const std::map<std::string, std::uint64_t>& m) {
+        auto keys = [](const CountMap& m) {
           std::string j;
           for (const auto& [k, v] : m) {
             if (!j.empty()) j += ' ';

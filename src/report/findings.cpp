@@ -24,7 +24,7 @@ struct Group {
   Severity severity = Severity::Informational;
   std::uint64_t count = 0;
   TimeMs first_time = 0, last_time = 0;
-  std::map<std::string, std::uint64_t> events;
+  CountMap events;
 };
 
 std::vector<Group> group_findings(const std::vector<Finding>& findings) {
@@ -49,7 +49,7 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
 
 void append_summary_json(std::string& out, const FindingReport& r) {
   const auto& findings = *r.findings;
-  std::map<std::string, std::uint64_t> by_rule;
+  CountMap by_rule;
   std::uint64_t by_sev[5] = {0, 0, 0, 0, 0};
   for (const auto& f : findings) {
     ++by_rule[f.rule];
