@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "trailhound/filter.hpp"
@@ -96,15 +98,31 @@ struct NetworkKind {
 /// address is known to be outside AWS's address space.
 [[nodiscard]] Severity malicious_ip_severity(bool outside_aws, int unexpected_properties);
 
+/// String hashing that accepts string_view, so lookups by view build no string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+/// A set of strings looked up by string_view.
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
 /// Per principal: what it normally does, learned from calls made from addresses on no list.
 class Baseline {
  public:
   struct Profile {
-    std::set<std::string, std::less<>> actions;  ///< eventSource:eventName
-    std::set<std::string, std::less<>> agent_families;
-    std::set<std::string, std::less<>> regions;
+    StringSet actions;  ///< eventSource:eventName
+    StringSet agent_families;
+    StringSet regions;
     std::uint64_t events = 0;
   };
+  Baseline() = default;
+  /// Copies the profiles; the lookup cache stays with its own object.
+  Baseline(const Baseline& other) : profiles_(other.profiles_) {}
+  Baseline& operator=(const Baseline& other) {
+    profiles_ = other.profiles_;
+    last_ = nullptr;
+    return *this;
+  }
   void add(std::string_view principal_key, std::string_view action, std::string_view family,
            std::string_view region);
   void merge(const Baseline& other);
@@ -116,7 +134,10 @@ class Baseline {
   [[nodiscard]] bool load_json(std::string_view text, std::string& error);
 
  private:
-  std::map<std::string, Profile, std::less<>> profiles_;
+  std::unordered_map<std::string, Profile, StringHash, std::equal_to<>> profiles_;
+  // The last principal added: calls of one session tend to come together.
+  std::string last_key_;
+  Profile* last_ = nullptr;
 };
 
 /// Detection settings.

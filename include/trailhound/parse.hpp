@@ -66,6 +66,10 @@ class EventReader {
 
  private:
   struct Impl;
+  static void salvage(Impl& im, ParseOutcome& outcome, const char* base, std::size_t len,
+                      const char* limit);
+  static ParseOutcome& read_many(Impl& im, ParseOutcome& outcome, const char* base,
+                                 std::size_t len, std::size_t first, const char* limit);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,9 @@
 // The per-principal baseline of expected actions, user-agent families and regions.
 #include <simdjson.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "trailhound/detect.hpp"
@@ -10,9 +13,13 @@ namespace trailhound::detect {
 
 void Baseline::add(std::string_view key, std::string_view action, std::string_view family,
                    std::string_view region) {
-  auto it = profiles_.find(key);
-  if (it == profiles_.end()) it = profiles_.emplace(std::string(key), Profile{}).first;
-  Profile& p = it->second;
+  if (last_ == nullptr || key != last_key_) {
+    auto it = profiles_.find(key);
+    if (it == profiles_.end()) it = profiles_.emplace(std::string(key), Profile{}).first;
+    last_ = &it->second;  // element references survive rehashing
+    last_key_.assign(key);
+  }
+  Profile& p = *last_;
   ++p.events;
   // Lookups first: the common case is a value already known, and no string is built then.
   if (p.actions.find(action) == p.actions.end()) p.actions.emplace(action);
@@ -38,17 +45,25 @@ const Baseline::Profile* Baseline::find(std::string_view key) const {
 std::string Baseline::to_json() const {
   std::string out = "{\"type\":\"trailhound-baseline\",\"version\":1,\"principals\":{";
   bool first = true;
-  auto array = [&out](const std::set<std::string, std::less<>>& s) {
+  auto array = [&out](const StringSet& s) {
+    // Sorted, so that a saved baseline is the same file for the same data.
+    std::vector<std::string_view> sorted(s.begin(), s.end());
+    std::sort(sorted.begin(), sorted.end());
     out += '[';
     bool f = true;
-    for (const auto& v : s) {
+    for (const auto& v : sorted) {
       if (!f) out += ',';
       f = false;
       append_json_string(out, v);
     }
     out += ']';
   };
-  for (const auto& [key, p] : profiles_) {
+  std::vector<const std::pair<const std::string, Profile>*> entries;
+  for (const auto& entry : profiles_) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : entries) {
+    const auto& [key, p] = *entry;
     if (!first) out += ',';
     first = false;
     out += '\n';
@@ -88,7 +103,7 @@ bool Baseline::load_json(std::string_view text, std::string& error) {
     Profile& p = pit->second;
     std::uint64_t events = 0;
     if (!value["events"].get(events)) p.events += events;
-    auto read_set = [&](const char* field, std::set<std::string, std::less<>>& into) {
+    auto read_set = [&](const char* field, StringSet& into) {
       simdjson::dom::array arr;
       if (value[field].get(arr)) return;
       for (auto item : arr) {

@@ -1,6 +1,7 @@
 // The detector: runs every rule on each event, holds candidates, and settles them at the end.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -23,6 +24,17 @@ bool is_signin_event(const EventView& e) {
     return n == "AssumeRoleWithSAML" || n == "AssumeRoleWithWebIdentity";
   }
   return false;
+}
+
+/// FNV-1a over the bytes, continuing from `h`, with the length folded in so that field
+/// boundaries count ("ab"+"c" differs from "a"+"bc").
+std::uint64_t hash_bytes(std::string_view bytes, std::uint64_t h) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001B3ULL;
+  }
+  h ^= bytes.size() + 0x9E3779B97F4A7C15ULL;
+  return h * 0x100000001B3ULL;
 }
 
 bool is_recon(std::string_view name) {
@@ -70,6 +82,7 @@ struct Detector::State {
   std::vector<Finding> exfil_candidates;
 
   Baseline baseline;
+  std::unordered_set<std::uint64_t> learned;  ///< hashes of combinations already in baseline
   std::string key_scratch, action_scratch;
   Suppressed suppressed;
   std::uint64_t matched = 0, service_sources = 0, invalid_sources = 0;
@@ -159,12 +172,21 @@ void Detector::on_event(const EventView& e) {
                                   (!cfg.baseline_until || e.time < *cfg.baseline_until);
   if (!listed && in_baseline_window && s.rule_on(kRuleMaliciousIp) &&
       s.intel.has_threat_lists()) {
-    // Reused buffers: learning the baseline allocates only for a new principal or value.
+    // Most calls repeat a (principal, action, agent, region) already learned: a 64-bit hash
+    // of the four remembers them, so only a new combination touches the baseline's sets.
     const std::string_view key = e.identity.key(s.key_scratch);
-    s.action_scratch.assign(e.event_source);
-    s.action_scratch += ':';
-    s.action_scratch += e.event_name;
-    s.baseline.add(key, s.action_scratch, user_agent_family(e.user_agent), e.aws_region);
+    const std::string family = user_agent_family(e.user_agent);
+    std::uint64_t h = hash_bytes(key, 0x9E3779B97F4A7C15ULL);
+    h = hash_bytes(e.event_source, h);
+    h = hash_bytes(e.event_name, h);
+    h = hash_bytes(family, h);
+    h = hash_bytes(e.aws_region, h);
+    if (s.learned.insert(h).second) {
+      s.action_scratch.assign(e.event_source);
+      s.action_scratch += ':';
+      s.action_scratch += e.event_name;
+      s.baseline.add(key, s.action_scratch, family, e.aws_region);
+    }
   }
 
   // credential-exfiltration keeps each temporary key's history whatever the filter says.
@@ -328,17 +350,19 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
                             "addresses");
       } else {
         auto check = [&](const auto& set, const std::string& value, std::string_view what) {
-          if (set.count(value)) return;
+          if (set.find(std::string_view(value)) != set.end()) return;
           ++unexpected;
+          std::vector<std::string_view> sorted(set.begin(), set.end());
+          std::sort(sorted.begin(), sorted.end());
           std::string known;
           std::size_t shown = 0;
-          for (const auto& v : set) {
+          for (const auto& v : sorted) {
             if (shown++ == 5) {
-              known += fmt::format(", +{} more", set.size() - 5);
+              known += fmt::format(", +{} more", sorted.size() - 5);
               break;
             }
             if (!known.empty()) known += ", ";
-            known += v;
+            known.append(v);
           }
           f.reasons.push_back(fmt::format("unexpected {} {} (baseline: {})", what, value,
                                           known.empty() ? "none" : known));

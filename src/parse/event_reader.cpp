@@ -163,15 +163,18 @@ bool is_event_key(std::string_view key) {
 
 struct EventReader::Impl {
   ParseLimits limits;
-  od::parser outer;
+  od::parser outer;   // one top-level value per file, with the depth limit
+  od::parser stream;  // several top-level values (NDJSON, concatenated envelopes)
   od::parser inner;
   std::string inner_text;  // an embedded record (string or merged row), padded
   const std::function<void(const EventView&)>* visit = nullptr;
   ParseOutcome* outcome = nullptr;
   std::uint32_t file_index = 0;
   std::uint64_t rejected_messages = 0;
+  std::size_t batch = 1u << 20;  ///< document_stream batch size, grown monotonically
 
-  explicit Impl(ParseLimits l) : limits(l), outer(4ULL << 30), inner(l.max_record_bytes) {}
+  explicit Impl(ParseLimits l)
+      : limits(l), outer(4ULL << 30), stream(4ULL << 30), inner(l.max_record_bytes) {}
 
   void note(std::string message) {
     if (outcome->messages.size() < limits.max_errors_per_file) {
@@ -540,11 +543,84 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
   const char* base = data.data() + first;
   const std::size_t len = data.size() - first;
   const char* limit = data.data() + data.size() + kBufferPadding;
+  const std::size_t allocated = std::size_t(limit - base);
 
+  // The common case, one top-level value (an S3 delivery file, an array, one event): one
+  // stage-1 pass with the depth limit, then the records. A first skim over the structure
+  // finds where that value ends, to tell it from NDJSON and concatenated envelopes.
+  od::document doc;
+  error_code e = im.outer.iterate(base, len, allocated).get(doc);
+  if (e == simdjson::SUCCESS) {
+    std::string_view root;
+    const error_code extent = doc.raw_json().get(root);
+    std::size_t after = extent ? len : root.size();
+    while (after < len && (base[after] == ' ' || base[after] == '\n' || base[after] == '\r' ||
+                           base[after] == '\t')) {
+      ++after;
+    }
+    if (after >= len) {
+      doc.rewind();
+      Shape shape = Shape::Unknown;
+      e = im.read_top_value(doc, limit, shape);
+      if (!e && shape == Shape::Unknown) {
+        outcome.file_error = true;
+        outcome.messages.push_back(
+            "not a CloudTrail export shape (no Records, Events, logEvents, QueryResultRows, "
+            "detail or event fields)");
+      } else if (e || extent) {
+        outcome.file_error = true;
+        outcome.messages.push_back(fmt::format(
+            "{} JSON after {} records: {}", extent ? "truncated or invalid" : "invalid",
+            outcome.records_read, simdjson::error_message(e ? e : extent)));
+      }
+      outcome.digest = shape == Shape::Digest;
+      outcome.shape = shape;
+      return outcome;
+    }
+    return read_many(im, outcome, base, len, first, limit);
+  }
+  if (e == simdjson::UNCLOSED_STRING) {
+    // Cut off inside a string: read the whole records before the cut as evidence.
+    salvage(im, outcome, base, len, limit);
+    return outcome;
+  }
+  outcome.file_error = true;
+  outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+  return outcome;
+}
+
+void EventReader::salvage(Impl& im, ParseOutcome& outcome, const char* base, std::size_t len,
+                          const char* limit) {
+  outcome.file_error = true;
+  outcome.messages.push_back("truncated JSON: the data ends inside a string");
+  // Cut back to a closing brace so that no string is left open, trying a few braces back.
+  std::size_t cut = len;
+  od::document doc;
+  bool started = false;
+  for (int attempt = 0; attempt < 16 && !started; ++attempt) {
+    while (cut > 0 && base[cut - 1] != '}') --cut;
+    if (cut == 0) break;
+    started = im.outer.iterate(base, cut, std::size_t(limit - base)).get(doc) == simdjson::SUCCESS;
+    if (!started) --cut;
+  }
+  if (!started) return;
+  Shape salvaged = Shape::Unknown;
+  const error_code se = im.read_top_value(doc, limit, salvaged);
+  if (outcome.records_read > 0) {
+    outcome.messages.push_back(fmt::format(
+        "{} records before the cut were read{}", outcome.records_used,
+        se ? fmt::format(" (then: {})", simdjson::error_message(se)) : std::string()));
+  }
+  outcome.shape = salvaged;
+}
+
+ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char* base,
+                                     std::size_t len, std::size_t first, const char* limit) {
+  // Several top-level values: NDJSON, or envelopes concatenated with no separator. The
+  // stream parser reallocates whenever its batch size changes, so that only grows.
   od::document_stream stream;
-  // One batch covers the whole file so stage 1 runs once, as for a single document.
-  const std::size_t batch = len < (1u << 20) ? (1u << 20) : len;
-  error_code e = im.outer.iterate_many(base, len, batch).get(stream);
+  while (im.batch < len) im.batch *= 2;
+  error_code e = im.stream.iterate_many(base, len, im.batch).get(stream);
   if (e) {
     outcome.file_error = true;
     outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
@@ -584,35 +660,8 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
     outcome.file_error = true;
     outcome.messages.push_back(fmt::format("truncated JSON: the last {} bytes do not complete a value",
                                            stream.truncated_bytes()));
-    // A cut-off export still holds whole records before the cut: read them as evidence.
-    const std::size_t tail = stream.truncated_bytes();
-    const char* tail_start = base + (len - tail);
-    // Cut back to a closing brace so that no string is left open, trying a few braces back.
-    std::size_t cut = tail;
-    od::document doc;
-    bool started = false;
-    for (int attempt = 0; attempt < 16 && !started; ++attempt) {
-      while (cut > 0 && tail_start[cut - 1] != '}') --cut;
-      if (cut == 0) break;
-      started = im.outer.iterate(tail_start, cut, std::size_t(limit - tail_start)).get(doc) ==
-                simdjson::SUCCESS;
-      if (!started) --cut;
-    }
-    if (started) {
-      Shape salvaged = Shape::Unknown;
-      const std::uint64_t before = outcome.records_read;
-      const error_code se = im.read_top_value(doc, limit, salvaged);
-      if (outcome.records_read > before) {
-        outcome.messages.push_back(fmt::format(
-            "{} records before the cut were read{}", outcome.records_used,
-            se ? fmt::format(" (then: {})", simdjson::error_message(se)) : std::string()));
-      }
-      if (documents == 0) shape = salvaged;
-    }
   }
-  if (shape == Shape::Digest) {
-    outcome.digest = true;
-  }
+  outcome.digest = shape == Shape::Digest;
   outcome.shape = shape;
   return outcome;
 }
