@@ -21,8 +21,14 @@ void append_terminal_safe(std::string& out, std::string_view text);
 
 /// Appends one RFC 4180 CSV cell. A cell that a spreadsheet would run as a formula (first
 /// character `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`. Quoted when it
-/// holds a comma, quote, CR or LF (or was neutralised). Invalid UTF-8 is replaced by U+FFFD.
+/// holds a comma, quote, CR or LF (or was neutralised). Invalid UTF-8 is replaced by U+FFFD;
+/// control characters other than tab, CR and LF (C0, DEL, C1) are written as `\xNN`, so a CSV
+/// printed on a terminal cannot carry escape sequences.
 void append_csv_cell(std::string& out, std::string_view text);
+
+/// Length of the valid UTF-8 sequence starting at `i`, or 0 when the bytes there are not
+/// valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF are invalid).
+[[nodiscard]] std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
 /// True when `text` is valid UTF-8.
 [[nodiscard]] bool is_valid_utf8(std::string_view text);

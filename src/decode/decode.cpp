@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,9 +14,10 @@ namespace trailhound {
 
 void ByteBuffer::reserve(std::size_t size, std::size_t keep) {
   if (size <= capacity_ && data_) return;
-  std::size_t cap = capacity_ ? capacity_ : 64 * 1024;
-  while (cap < size) cap *= 2;
-  auto fresh = std::make_unique<char[]>(cap + kBufferPadding);  // NOLINT: zeroed once
+  // Doubling amortises growth; a request beyond double is taken as it is, so a budget of
+  // N bytes never becomes a buffer of 2N.
+  const std::size_t cap = std::max<std::size_t>(size, capacity_ ? capacity_ * 2 : 64 * 1024);
+  std::unique_ptr<char[]> fresh(new char[cap + kBufferPadding]);  // not zeroed: written first
   if (keep) std::memcpy(fresh.get(), data_.get(), keep);
   data_ = std::move(fresh);
   capacity_ = cap;

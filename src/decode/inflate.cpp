@@ -34,6 +34,24 @@ DecodeResult too_large(std::uint64_t limit, DecodeResult r) {
   return r;
 }
 
+/// deflate cannot expand input by more than about 1032:1.
+constexpr std::size_t kMaxRatio = 1032;
+
+/// A first output size: the last member's ISIZE field, which a forged file can set to
+/// anything, so it is believed only within what the input could possibly inflate to and
+/// within the budget; the buffer then grows by doubling as output really arrives.
+std::size_t first_guess(std::string_view in, std::uint64_t limit) {
+  std::size_t guess = in.size() * 4;
+  if (in.size() >= 18) {
+    std::uint32_t isize = 0;
+    std::memcpy(&isize, in.data() + in.size() - 4, 4);
+    guess = std::max<std::size_t>(guess, isize);
+  }
+  guess = std::min(guess, in.size() * kMaxRatio + 64);
+  guess = std::min<std::size_t>(guess, static_cast<std::size_t>(limit) + 1);
+  return std::max<std::size_t>(guess, 1 << 16);
+}
+
 /// Streaming zlib inflate of every gzip member; the reference path and the fallback.
 DecodeResult inflate_zlib(std::string_view in, std::uint64_t limit, ByteBuffer& out) {
   DecodeResult r;
@@ -44,14 +62,7 @@ DecodeResult inflate_zlib(std::string_view in, std::uint64_t limit, ByteBuffer& 
     r.message = "zlib could not start";
     return r;
   }
-  // Guess the output size from the last member's ISIZE field, then grow by doubling.
-  std::size_t guess = in.size() * 4;
-  if (in.size() >= 18) {
-    std::uint32_t isize = 0;
-    std::memcpy(&isize, in.data() + in.size() - 4, 4);
-    if (isize > guess) guess = isize;
-  }
-  if (guess > limit) guess = static_cast<std::size_t>(limit);
+  const std::size_t guess = first_guess(in, limit);
   out.reserve(guess + 1);
   std::size_t used = 0;
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -125,10 +136,7 @@ bool inflate_libdeflate(std::string_view in, std::uint64_t limit, ByteBuffer& ou
   while (pos < in.size()) {
     // The member's size is unknown until it is inflated; the last member's ISIZE and the
     // input size are the guesses, doubled on a full buffer up to the limit.
-    std::uint32_t isize = 0;
-    std::memcpy(&isize, in.data() + in.size() - 4, 4);
-    std::size_t room = std::max<std::size_t>({std::size_t(isize) + 64, (in.size() - pos) * 4,
-                                              std::size_t(1) << 16});
+    std::size_t room = first_guess(in.substr(pos), limit);
     for (;;) {
       if (used + room > limit + 1) room = static_cast<std::size_t>(limit + 1 - used);
       out.reserve(used + room, used);

@@ -32,6 +32,10 @@ bool identity_matches(const IdentityView& id, std::string_view name) {
       id.issuer_user_name == name || id.issuer_arn == name || id.on_behalf_user_id == name) {
     return true;
   }
+  // Principals without a user name go by what reports show for them: the calling service
+  // (AWSService), the account or ANONYMOUS_PRINCIPAL (AWSAccount).
+  if (id.type == IdentityType::AWSService && id.invoked_by == name) return true;
+  if (id.type == IdentityType::AWSAccount && id.account_id == name) return true;
   const auto session = id.session_name();
   if (!session.empty()) {
     if (session == name) return true;

@@ -153,6 +153,50 @@ error_code read_identity(od::object obj, IdentityView& id) {
   return simdjson::SUCCESS;
 }
 
+/// Replaces, in place, bytes that are not valid UTF-8 by '?' and raw control characters
+/// inside strings by ' ', so the parser accepts the text; offsets do not move. Returns the
+/// counts of each.
+std::pair<std::size_t, std::size_t> repair_json_text(char* text, std::size_t len) {
+  std::size_t bad = 0, controls = 0;
+  bool in_string = false;
+  const std::string_view view(text, len);
+  for (std::size_t i = 0; i < len;) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(view, i);
+      if (n == 0) {
+        text[i] = '?';
+        ++bad;
+        ++i;
+      } else {
+        i += n;
+      }
+      continue;
+    }
+    if (in_string) {
+      if (c == '\\' && i + 1 < len) {
+        // Keep the escape, but an escaped raw control byte is still not JSON.
+        const auto next = static_cast<unsigned char>(text[i + 1]);
+        if (next < 0x20) {
+          text[i + 1] = ' ';
+          ++controls;
+        }
+        i += next >= 0x80 ? 1 : 2;
+        continue;
+      }
+      if (c == '"') in_string = false;
+      else if (c < 0x20) {
+        text[i] = ' ';
+        ++controls;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    }
+    ++i;
+  }
+  return {bad, controls};
+}
+
 /// True for a key that only an event record has at its top level.
 bool is_event_key(std::string_view key) {
   return key == "eventVersion" || key == "eventTime" || key == "eventName" ||
@@ -172,6 +216,8 @@ struct EventReader::Impl {
   std::uint32_t file_index = 0;
   std::uint64_t rejected_messages = 0;
   std::size_t batch = 1u << 20;  ///< document_stream batch size, grown monotonically
+  std::string repaired;          ///< a copy of a file's text with bad bytes replaced
+  bool repairing = false;
 
   explicit Impl(ParseLimits l)
       : limits(l), outer(4ULL << 30), stream(4ULL << 30), inner(l.max_record_bytes) {}
@@ -559,7 +605,14 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
       ++after;
     }
     if (after >= len) {
-      doc.rewind();
+      // A failed skim leaves the document unusable: start it again (the error path only).
+      if (extent) e = im.outer.iterate(base, len, allocated).get(doc);
+      else doc.rewind();
+      if (e) {
+        outcome.file_error = true;
+        outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+        return outcome;
+      }
       Shape shape = Shape::Unknown;
       e = im.read_top_value(doc, limit, shape);
       if (!e && shape == Shape::Unknown) {
@@ -578,6 +631,23 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
       return outcome;
     }
     return read_many(im, outcome, base, len, first, limit);
+  }
+  if ((e == simdjson::UTF8_ERROR || e == simdjson::UNESCAPED_CHARS) && !im.repairing) {
+    // One bad byte must not cost every record of the file: repair a copy of the text, keeping
+    // every offset, read that, and say what was replaced.
+    im.repaired.assign(base, len);
+    im.repaired.append(kBufferPadding, '\0');
+    const auto [bad_bytes, controls] = repair_json_text(im.repaired.data(), len);
+    im.repairing = true;
+    ParseOutcome repaired = read(std::string_view(im.repaired.data(), len), file_index, visit);
+    im.repairing = false;
+    repaired.invalid_utf8 = bad_bytes;
+    repaired.messages.insert(
+        repaired.messages.begin(),
+        fmt::format("{} invalid UTF-8 bytes and {} raw control characters in strings were "
+                    "replaced by '?' and ' ' before reading",
+                    bad_bytes, controls));
+    return repaired;
   }
   if (e == simdjson::UNCLOSED_STRING) {
     // Cut off inside a string: read the whole records before the cut as evidence.

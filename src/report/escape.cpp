@@ -12,8 +12,10 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
                                        '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 
-/// Length of the valid UTF-8 sequence starting at `i`, or 0 when the bytes there are invalid
-/// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+void append_hex_byte(std::string& out, unsigned char c);
+
+}  // namespace
+
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   const auto c0 = static_cast<unsigned char>(s[i]);
   if (c0 < 0x80) return 1;
@@ -41,6 +43,8 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   }
   return len;
 }
+
+namespace {
 
 void append_hex_byte(std::string& out, unsigned char c) {
   out += "\\x";
@@ -164,10 +168,21 @@ void append_csv_cell(std::string& out, std::string_view text) {
       if (n == 0) {
         cell += kReplacement;
         ++i;
+      } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+        // A C1 control (U+0080..U+009F): CSV is often read on a terminal, which may obey it.
+        append_hex_byte(cell, c);
+        append_hex_byte(cell, static_cast<unsigned char>(text[i + 1]));
+        i += 2;
       } else {
         cell.append(text.substr(i, n));
         i += n;
       }
+      continue;
+    }
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      // Escape sequences (ESC, BEL, ...) would reach the terminal of whoever cats the file.
+      append_hex_byte(cell, c);
+      ++i;
       continue;
     }
     if (c == '"') {
