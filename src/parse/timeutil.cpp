@@ -19,6 +19,10 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t count, int& va
   return true;
 }
 
+/// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants ISO text can carry.
+constexpr TimeMs kMinTime = -62167219200000LL;
+constexpr TimeMs kMaxTime = 253402300799999LL;
+
 bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 unsigned days_in_month(std::int64_t y, unsigned m) {
@@ -100,7 +104,11 @@ std::optional<TimeMs> parse_timestamp(std::string_view s) {
     }
   }
   if (pos != s.size()) return std::nullopt;
-  return *date + ((hh * 60 + mm) * 60 + ss) * 1000LL + millis - offset_ms;
+  const TimeMs t = *date + ((hh * 60 + mm) * 60 + ss) * 1000LL + millis - offset_ms;
+  // A zone offset or leap second can carry a time out of years 0000..9999, which format_iso
+  // cannot print in a form that reads back (`-001-12-31...`, `10000-01-01...`).
+  if (t < kMinTime || t > kMaxTime) return std::nullopt;
+  return t;
 }
 
 std::optional<TimeMs> parse_span(std::string_view s) {
