@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <unordered_map>
 
 #include "trailhound/detect.hpp"
 
@@ -79,12 +80,16 @@ const std::vector<NetworkKind>& network_kinds() {
 }
 
 std::string_view network_kind_of(std::string_view event_name) {
-  for (const auto& kind : network_kinds()) {
-    if (std::find(kind.events.begin(), kind.events.end(), event_name) != kind.events.end()) {
-      return kind.name;
+  // Asked for every EC2 call: one hash lookup instead of a walk over every name.
+  static const auto index = [] {
+    std::unordered_map<std::string_view, std::string_view> m;
+    for (const auto& kind : network_kinds()) {
+      for (auto name : kind.events) m.emplace(name, kind.name);
     }
-  }
-  return {};
+    return m;
+  }();
+  const auto it = index.find(event_name);
+  return it == index.end() ? std::string_view{} : it->second;
 }
 
 std::string user_agent_family(std::string_view ua) {

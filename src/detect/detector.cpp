@@ -174,14 +174,15 @@ void Detector::on_event(const EventView& e) {
       s.intel.has_threat_lists()) {
     // Most calls repeat a (principal, action, agent, region) already learned: a 64-bit hash
     // of the four remembers them, so only a new combination touches the baseline's sets.
+    // The raw user agent goes into the hash, so its family is worked out only when new.
     const std::string_view key = e.identity.key(s.key_scratch);
-    const std::string family = user_agent_family(e.user_agent);
     std::uint64_t h = hash_bytes(key, 0x9E3779B97F4A7C15ULL);
     h = hash_bytes(e.event_source, h);
     h = hash_bytes(e.event_name, h);
-    h = hash_bytes(family, h);
+    h = hash_bytes(e.user_agent, h);
     h = hash_bytes(e.aws_region, h);
     if (s.learned.insert(h).second) {
+      const std::string family = user_agent_family(e.user_agent);
       s.action_scratch.assign(e.event_source);
       s.action_scratch += ':';
       s.action_scratch += e.event_name;
