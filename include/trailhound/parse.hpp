@@ -67,9 +67,10 @@ class EventReader {
  private:
   struct Impl;
   static void salvage(Impl& im, ParseOutcome& outcome, const char* base, std::size_t len,
-                      const char* limit);
+                      const char* limit, std::string_view reason);
   static ParseOutcome& read_many(Impl& im, ParseOutcome& outcome, const char* base,
-                                 std::size_t len, std::size_t first, const char* limit);
+                                 std::size_t len, std::size_t first, const char* limit,
+                                 Shape first_shape);
   std::unique_ptr<Impl> impl_;
 };
 

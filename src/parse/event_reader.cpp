@@ -592,45 +592,47 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
   const std::size_t allocated = std::size_t(limit - base);
 
   // The common case, one top-level value (an S3 delivery file, an array, one event): one
-  // stage-1 pass with the depth limit, then the records. A first skim over the structure
-  // finds where that value ends, to tell it from NDJSON and concatenated envelopes.
+  // stage-1 pass with the depth limit, then the records. Where the value ends before the
+  // text does, what follows is more values (NDJSON, concatenated envelopes): read on.
   od::document doc;
   error_code e = im.outer.iterate(base, len, allocated).get(doc);
   if (e == simdjson::SUCCESS) {
-    std::string_view root;
-    const error_code extent = doc.raw_json().get(root);
-    std::size_t after = extent ? len : root.size();
-    while (after < len && (base[after] == ' ' || base[after] == '\n' || base[after] == '\r' ||
-                           base[after] == '\t')) {
-      ++after;
+    Shape shape = Shape::Unknown;
+    e = im.read_top_value(doc, limit, shape);
+    outcome.shape = shape;
+    if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT && outcome.records_read == 0) {
+      // The text does not end where its first value would: several values (NDJSON,
+      // concatenated envelopes) whose last is cut, or one value cut off. The stream reader
+      // tells them apart and keeps every whole record.
+      outcome.shape = Shape::Unknown;
+      return read_many(im, outcome, base, len, first, limit, Shape::Unknown);
     }
-    if (after >= len) {
-      // A failed skim leaves the document unusable: start it again (the error path only).
-      if (extent) e = im.outer.iterate(base, len, allocated).get(doc);
-      else doc.rewind();
-      if (e) {
-        outcome.file_error = true;
-        outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
-        return outcome;
-      }
-      Shape shape = Shape::Unknown;
-      e = im.read_top_value(doc, limit, shape);
-      if (!e && shape == Shape::Unknown) {
-        outcome.file_error = true;
-        outcome.messages.push_back(
-            "not a CloudTrail export shape (no Records, Events, logEvents, QueryResultRows, "
-            "detail or event fields)");
-      } else if (e || extent) {
-        outcome.file_error = true;
-        outcome.messages.push_back(fmt::format(
-            "{} JSON after {} records: {}", extent ? "truncated or invalid" : "invalid",
-            outcome.records_read, simdjson::error_message(e ? e : extent)));
-      }
-      outcome.digest = shape == Shape::Digest;
-      outcome.shape = shape;
+    if (e) {
+      outcome.file_error = true;
+      const bool cut = e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+      outcome.messages.push_back(fmt::format("{} JSON after {} records: {}",
+                                             cut ? "truncated or invalid" : "invalid",
+                                             outcome.records_read, simdjson::error_message(e)));
       return outcome;
     }
-    return read_many(im, outcome, base, len, first, limit);
+    if (shape == Shape::Unknown) {
+      outcome.file_error = true;
+      outcome.messages.push_back(
+          "not a CloudTrail export shape (no Records, Events, logEvents, QueryResultRows, "
+          "detail or event fields)");
+      return outcome;
+    }
+    if (shape == Shape::Digest) {
+      outcome.digest = true;
+      return outcome;
+    }
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) == simdjson::SUCCESS && rest != nullptr &&
+        rest > base && rest < base + len) {
+      const auto offset = static_cast<std::size_t>(rest - base);
+      return read_many(im, outcome, rest, len - offset, first + offset, limit, shape);
+    }
+    return outcome;
   }
   if ((e == simdjson::UTF8_ERROR || e == simdjson::UNESCAPED_CHARS) && !im.repairing) {
     // One bad byte must not cost every record of the file: repair a copy of the text, keeping
@@ -651,7 +653,7 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
   }
   if (e == simdjson::UNCLOSED_STRING) {
     // Cut off inside a string: read the whole records before the cut as evidence.
-    salvage(im, outcome, base, len, limit);
+    salvage(im, outcome, base, len, limit, "truncated JSON: the data ends inside a string");
     return outcome;
   }
   outcome.file_error = true;
@@ -660,9 +662,9 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
 }
 
 void EventReader::salvage(Impl& im, ParseOutcome& outcome, const char* base, std::size_t len,
-                          const char* limit) {
+                          const char* limit, std::string_view reason) {
   outcome.file_error = true;
-  outcome.messages.push_back("truncated JSON: the data ends inside a string");
+  outcome.messages.emplace_back(reason);
   // Cut back to a closing brace so that no string is left open, trying a few braces back.
   std::size_t cut = len;
   od::document doc;
@@ -685,7 +687,8 @@ void EventReader::salvage(Impl& im, ParseOutcome& outcome, const char* base, std
 }
 
 ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char* base,
-                                     std::size_t len, std::size_t first, const char* limit) {
+                                     std::size_t len, std::size_t first, const char* limit,
+                                     Shape first_shape) {
   // Several top-level values: NDJSON, or envelopes concatenated with no separator. The
   // stream parser reallocates whenever its batch size changes, so that only grows.
   od::document_stream stream;
@@ -696,8 +699,9 @@ ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char
     outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
     return outcome;
   }
-  std::size_t documents = 0;
-  Shape shape = Shape::Unknown;
+  // The value before `base` was read already and counts as the first document.
+  std::size_t documents = first_shape == Shape::Unknown ? 0 : 1;
+  Shape shape = first_shape;
   for (auto it = stream.begin(); it != stream.end(); ++it) {
     od::document_reference doc;
     e = (*it).get(doc);
@@ -727,6 +731,10 @@ ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char
     }
   }
   if (!e && stream.truncated_bytes() > 0) {
+    if (documents == 0) {
+      salvage(im, outcome, base, len, limit, "truncated JSON: the value is cut off");
+      return outcome;
+    }
     outcome.file_error = true;
     outcome.messages.push_back(fmt::format("truncated JSON: the last {} bytes do not complete a value",
                                            stream.truncated_bytes()));

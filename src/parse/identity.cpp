@@ -81,7 +81,7 @@ std::string IdentityView::display_name() const {
     case IdentityType::AWSAccount:
       return std::string(account_id.empty() ? principal_id : account_id);
     case IdentityType::Missing:
-      return "-";
+      return {};
     case IdentityType::FederatedUser: {
       const auto at = arn.find(":federated-user/");
       if (at != std::string_view::npos) return std::string(arn.substr(at + 16));

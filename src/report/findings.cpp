@@ -192,27 +192,32 @@ void print_findings(std::ostream& out, OutputFormat format, const FindingReport&
 
   switch (format) {
     case OutputFormat::Jsonl: {
+      // Line by line through one reused buffer: the output is never held whole in memory.
       std::string s;
+      auto flush_line = [&] {
+        s += '\n';
+        out << s;
+        s.clear();
+      };
       if (r.grouped) {
         for (const auto& g : groups) {
           append_group_json(s, g);
-          s += '\n';
+          flush_line();
         }
       } else {
         for (const auto& f : findings) {
           append_finding_json(s, f, files);
-          s += '\n';
+          flush_line();
         }
       }
       if (r.timeline) {
         for (const auto& e : *r.timeline) {
           append_event_json(s, e, files);
-          s += '\n';
+          flush_line();
         }
       }
       append_summary_json(s, r);
-      s += '\n';
-      out << s;
+      flush_line();
       break;
     }
     case OutputFormat::Json: {

@@ -652,7 +652,7 @@ TEST_CASE("a record without userIdentity is Missing", "[parse][identity]") {
   const auto r = read(E1);
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].type == IdentityType::Missing);
-  CHECK(r.events[0].display_name == "-");
+  CHECK(r.events[0].display_name.empty());
   const auto n = read(event("2026-03-14T10:00:00Z", "X", "", R"("userIdentity":null)"));
   REQUIRE(n.events.size() == 1);
   CHECK(n.events[0].type == IdentityType::Missing);
