@@ -330,6 +330,50 @@ check "awscli: the inner record" \
   "$(jq -r '.Events[].CloudTrailEvent | fromjson | "\(.eventName) \(.eventID)"' "$L")" \
   "$(jq -r 'select(.type == "event") | "\(.record.eventName) \(.record.eventID)"' "$out")"
 
+# --- detections over flaws2 (the attack of 2018-11-28), counted by hand from the records:
+# With 104.102.221.250 on a custom list and AWS's ip-ranges of 2018-11-29:
+#   malicious-ip-caller: every event from that address; `flaws_records | jq -r
+#     'select(.sourceIPAddress=="104.102.221.250")' | wc -l` -> 27 (22 anonymous GetObject,
+#     ListObjects, ListImages, BatchGetImage, GetDownloadUrlForLayer by level1, ListBuckets by
+#     level3). The address is in no 2018 AWS prefix (MATCHES_against_realdata.txt lists only
+#     34.234.236.212 for flaws2), so every one is high.
+#   credential-exfiltration: ASIAZQNB3KHGIGYQXVVG is first used from 34.234.236.212 (an AWS
+#     address) at 23:03:12, then from 104.102.221.250 for ListObjects, ListImages,
+#     BatchGetImage and GetDownloadUrlForLayer -> 4, high. ASIAZQNB3KHGNXWXBSJS (level3) is
+#     only ever seen outside AWS -> 0.
+#   No sign-in events, no network changes: 0 for every other rule.
+echo 104.102.221.250 >"$tmp/custom.txt"
+ranges=$data/iplists/aws-ip-ranges/ip-ranges_2018-11-29.json
+th flaws2-scan scan "$F" --threat-list "custom=$tmp/custom.txt" --aws-ip-ranges "$ranges" --format jsonl
+check "flaws2 scan: exit" 0 "$rc"
+check "flaws2 scan: findings" 31 "$(summary .findings.total)"
+check "flaws2 scan: malicious-ip-caller" 27 "$(summary '.findings.by_rule["malicious-ip-caller"]')"
+check "flaws2 scan: credential-exfiltration" 4 "$(summary '.findings.by_rule["credential-exfiltration"]')"
+check "flaws2 scan: all high" 31 "$(summary .findings.by_severity.high)"
+check "flaws2 scan: malicious-ip-caller events are the address's events" \
+  "$(flaws_records | jq -r 'select(.sourceIPAddress=="104.102.221.250") | .eventID' | sort)" \
+  "$(jq -r 'select(.type=="finding" and .rule=="malicious-ip-caller") | .event_id' "$out" | sort)"
+check "flaws2 scan: exfiltration events" \
+  "$(flaws_records | jq -r 'select(.userIdentity.accessKeyId=="ASIAZQNB3KHGIGYQXVVG" and .sourceIPAddress=="104.102.221.250") | .eventID' | sort)" \
+  "$(jq -r 'select(.type=="finding" and .rule=="credential-exfiltration") | .event_id' "$out" | sort)"
+check "flaws2 scan: GuardDuty types" \
+  "InstanceCredentialExfiltration.OutsideAWS 4
+MaliciousIPCaller.Custom 27" \
+  "$(jq -r 'select(.type=="finding") | .guardduty_type | split("/")[1]' "$out" | sort | uniq -c | awk '{print $2, $1}')"
+# The stolen key's whole story: its 8 findings (4 + 4) and all 9 of its events
+# (`flaws_records | jq 'select(.userIdentity.accessKeyId=="ASIAZQNB3KHGIGYQXVVG")' -> 9), all
+# within 24 h before its first finding.
+th flaws2-investigate investigate "$F" --access-key ASIAZQNB3KHGIGYQXVVG \
+  --threat-list "custom=$tmp/custom.txt" --aws-ip-ranges "$ranges" --format jsonl
+check "flaws2 investigate: exit" 0 "$rc"
+check "flaws2 investigate: findings" 8 "$(jq -c 'select(.type=="finding")' "$out" | wc -l | tr -d ' ')"
+check "flaws2 investigate: events" 9 "$(events)"
+check "flaws2 investigate: event IDs" \
+  "$(flaws_records | jq -r 'select(.userIdentity.accessKeyId=="ASIAZQNB3KHGIGYQXVVG") | .eventID' | sort)" \
+  "$(jq -r 'select(.type=="event") | .record.eventID' "$out" | sort)"
+th flaws2-fail-on scan "$F" --threat-list "custom=$tmp/custom.txt" --fail-on high --format jsonl
+check "flaws2 scan --fail-on high: exit" 1 "$rc"
+
 echo "realdata: $pass passed, $fail failed"
 [ "$fail" = 0 ] || exit 1
 exit 0
