@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "trailhound/intel.hpp"
 
 namespace trailhound::intel {
@@ -221,7 +223,7 @@ bool IntelDb::add_inline(ListRole role, std::string_view name, std::string_view 
   visitor.bad = [&](std::size_t, std::string_view r) { reason = std::string(r); };
   read_list_entry(cidr, 1, visitor);
   if (!reason.empty() || prefixes.empty()) {
-    if (error) *error = "`" + std::string(cidr) + "`: " + (reason.empty() ? "empty" : reason);
+    if (error) *error = fmt::format("`{}`: {}", cidr, reason.empty() ? "empty" : reason);
     return false;
   }
   if (id == UINT32_MAX) id = impl_->new_list(role, name, "(inline)", "inline");
