@@ -33,6 +33,11 @@ class ByteBuffer {
   std::size_t capacity_ = 0;  // usable bytes, padding excluded
 };
 
+/// The next capacity of a full buffer under a budget of `limit` bytes: double, but straight to
+/// limit + 1 (one byte past the limit tells that an input is over it) once doubling reaches
+/// the limit, so that refusing a bomb never reallocates for a single byte.
+[[nodiscard]] std::size_t grown_capacity(std::size_t capacity, std::uint64_t limit);
+
 /// Limits that keep a hostile file from exhausting memory.
 struct DecodeLimits {
   std::uint64_t max_inflated = 1ULL << 30;  ///< bytes of decoded data per file

@@ -12,11 +12,17 @@
 
 namespace trailhound {
 
+std::size_t grown_capacity(std::size_t capacity, std::uint64_t limit) {
+  const std::uint64_t doubled = capacity * 2ULL;
+  return static_cast<std::size_t>(doubled >= limit ? limit + 1 : doubled);
+}
+
 void ByteBuffer::reserve(std::size_t size, std::size_t keep) {
   if (size <= capacity_ && data_) return;
-  // Doubling amortises growth; a request beyond double is taken as it is, so a budget of
-  // N bytes never becomes a buffer of 2N.
-  const std::size_t cap = std::max<std::size_t>(size, capacity_ ? capacity_ * 2 : 64 * 1024);
+  // Exactly what was asked for: the callers grow geometrically and clamp to their byte budget
+  // themselves, so doubling here too would let a budget of N bytes become a buffer of 2N (a
+  // decompression bomb under the default 1 GiB limit peaked at 2 GiB per worker).
+  const std::size_t cap = std::max<std::size_t>(size, 64 * 1024);
   std::unique_ptr<char[]> fresh(new char[cap + kBufferPadding]);  // not zeroed: written first
   if (keep) std::memcpy(fresh.get(), data_.get(), keep);
   data_ = std::move(fresh);
@@ -40,7 +46,7 @@ int read_all(int fd, ByteBuffer& buf, std::uint64_t limit, bool& over) {
   std::size_t used = 0;
   buf.reserve(64 * 1024);
   for (;;) {
-    if (used == buf.capacity()) buf.reserve(buf.capacity() * 2, used);
+    if (used == buf.capacity()) buf.reserve(grown_capacity(buf.capacity(), limit), used);
     const ssize_t n = ::read(fd, buf.data() + used, buf.capacity() - used);
     if (n < 0) {
       if (errno == EINTR) continue;

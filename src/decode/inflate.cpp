@@ -74,7 +74,7 @@ DecodeResult inflate_zlib(std::string_view in, std::uint64_t limit, ByteBuffer& 
   for (;;) {
     if (used == out.capacity()) {
       if (used > limit) break;
-      out.reserve(out.capacity() * 2, used);
+      out.reserve(grown_capacity(out.capacity(), limit), used);
     }
     const std::size_t chunk_in = in_left > (1u << 30) ? (1u << 30) : in_left;
     const std::size_t room = out.capacity() - used;
@@ -142,7 +142,10 @@ bool inflate_libdeflate(std::string_view in, std::uint64_t limit, ByteBuffer& ou
     std::size_t room = first_guess(in.substr(pos), limit);
     for (;;) {
       if (used + room > limit + 1) room = static_cast<std::size_t>(limit + 1 - used);
-      out.reserve(used + room, used);
+      // Grow geometrically (members come one after another), never past the budget.
+      std::size_t want = used + room;
+      if (want > out.capacity()) want = std::max(want, grown_capacity(out.capacity(), limit));
+      out.reserve(want, used);
       std::size_t in_used = 0, out_used = 0;
       const auto rc = libdeflate_gzip_decompress_ex(
           decompressor.get(), in.data() + pos, in.size() - pos, out.data() + used,

@@ -97,7 +97,10 @@ bool Baseline::load_json(std::string_view text, std::string& error) {
     error = "no \"principals\" object";
     return false;
   }
-  for (auto [key, value] : principals) {
+  for (const simdjson::dom::key_value_pair entry : principals) {
+    // Named, not structured, bindings: clang before 16 cannot capture those in a lambda.
+    const std::string_view key = entry.key;
+    const simdjson::dom::element value = entry.value;
     auto pit = profiles_.find(key);
     if (pit == profiles_.end()) pit = profiles_.emplace(std::string(key), Profile{}).first;
     Profile& p = pit->second;
