@@ -1,0 +1,157 @@
+// Tests of the detect stage: the severity tiers, user-agent families, network kinds,
+// permission verdicts and the baseline's save and load.
+#include <catch2/catch.hpp>
+
+#include "../../src/detect/detect_internal.hpp"
+#include "trailhound/detect.hpp"
+
+using namespace trailhound;
+using namespace trailhound::detect;
+
+TEST_CASE("malicious-ip-caller severity follows the tier table", "[detect][tiers]") {
+  struct Row {
+    bool outside_aws;
+    int unexpected;
+    Severity expected;
+  };
+  // informational when a listed address is seen; low with one unexpected property; high with
+  // two or more, or when the address is outside AWS's address space.
+  const Row table[] = {
+      {false, 0, Severity::Informational}, {false, 1, Severity::Low},
+      {false, 2, Severity::High},          {false, 3, Severity::High},
+      {true, 0, Severity::High},           {true, 1, Severity::High},
+      {true, 3, Severity::High},
+  };
+  for (const auto& row : table) {
+    INFO("outside_aws=" << row.outside_aws << " unexpected=" << row.unexpected);
+    CHECK(malicious_ip_severity(row.outside_aws, row.unexpected) == row.expected);
+  }
+}
+
+TEST_CASE("severities are ordered and round-trip through their names", "[detect]") {
+  CHECK(Severity::Informational < Severity::Low);
+  CHECK(Severity::Low < Severity::Medium);
+  CHECK(Severity::Medium < Severity::High);
+  CHECK(Severity::High < Severity::Critical);
+  for (auto s : {Severity::Informational, Severity::Low, Severity::Medium, Severity::High,
+                 Severity::Critical}) {
+    CHECK(parse_severity(to_string(s)) == s);
+  }
+  CHECK(parse_severity("info") == Severity::Informational);
+  CHECK_FALSE(parse_severity("severe").has_value());
+}
+
+TEST_CASE("user agents fall into their families", "[detect][baseline]") {
+  CHECK(user_agent_family("aws-cli/2.15.0 Python/3.11.6 Linux/6.1") == "aws-cli");
+  CHECK(user_agent_family("[aws-cli/1.16.19 Python/2.7.10 Darwin/17.7.0 botocore/1.12.9]") ==
+        "aws-cli");
+  CHECK(user_agent_family("Boto3/1.34.11 md/Botocore#1.34.11") == "boto3");
+  CHECK(user_agent_family("APN/1.0 HashiCorp/1.0 Terraform/1.6.6") == "terraform");
+  CHECK(user_agent_family("console.amazonaws.com") == "console");
+  CHECK(user_agent_family("Mozilla/5.0 (X11; Linux x86_64) Firefox/123.0") == "console");
+  CHECK(user_agent_family("aws-sdk-go-v2/1.24.0 os/linux") == "sdk-go");
+  CHECK(user_agent_family("ec2.amazonaws.com") == "aws-service");
+  CHECK(user_agent_family("AWS Internal") == "aws-internal");
+  CHECK(user_agent_family("") == "none");
+  CHECK(user_agent_family("SomeScanner/9.9 (+http://x)") == "somescanner");
+}
+
+TEST_CASE("network-changing calls map to their resource kinds; reads map to none",
+          "[detect][network]") {
+  CHECK(network_kind_of("AuthorizeSecurityGroupIngress") == "security-group");
+  CHECK(network_kind_of("ReplaceNetworkAclEntry") == "network-acl");
+  CHECK(network_kind_of("CreateRoute") == "route-table");
+  CHECK(network_kind_of("AcceptVpcPeeringConnection") == "vpc");
+  CHECK(network_kind_of("DeleteFlowLogs") == "flow-logs");
+  CHECK(network_kind_of("AllocateAddress") == "elastic-ip");
+  CHECK(network_kind_of("DescribeVpcs").empty());
+  CHECK(network_kind_of("ListBuckets").empty());
+  // Every CIS benchmark call is watched.
+  for (const char* name :
+       {"AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
+        "CreateSecurityGroup", "DeleteSecurityGroup", "CreateNetworkAcl", "CreateNetworkAclEntry",
+        "DeleteNetworkAcl", "DeleteNetworkAclEntry", "ReplaceNetworkAclAssociation",
+        "CreateCustomerGateway", "DeleteCustomerGateway", "AttachInternetGateway",
+        "CreateInternetGateway", "DeleteInternetGateway", "DetachInternetGateway",
+        "CreateRouteTable", "ReplaceRoute", "ReplaceRouteTableAssociation", "DeleteRouteTable",
+        "DeleteRoute", "DisassociateRouteTable", "CreateVpc", "DeleteVpc", "ModifyVpcAttribute",
+        "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection", "RejectVpcPeeringConnection",
+        "AttachClassicLinkVpc", "DetachClassicLinkVpc", "DisableVpcClassicLink",
+        "EnableVpcClassicLink"}) {
+    INFO(name);
+    CHECK_FALSE(network_kind_of(name).empty());
+  }
+}
+
+TEST_CASE("permission verdicts: world-open, wide, risky ports, all protocols", "[detect][ingress]") {
+  DetectConfig config;
+  auto judge = [&](const char* cidr, const char* proto, int from, int to) {
+    Permission p;
+    p.cidr = cidr;
+    p.protocol = proto;
+    p.from_port = from;
+    p.to_port = to;
+    return judge_permission(p, config);
+  };
+  auto ssh = judge("0.0.0.0/0", "tcp", 22, 22);
+  REQUIRE(ssh);
+  CHECK(ssh->severity == Severity::High);
+  auto host_bits = judge("1.2.3.4/0", "tcp", 3389, 3389);
+  REQUIRE(host_bits);
+  CHECK(host_bits->severity == Severity::High);
+  CHECK(host_bits->reason.find("written 1.2.3.4/0") != std::string::npos);
+  auto all = judge("::/0", "-1", -1, -1);
+  REQUIRE(all);
+  CHECK(all->severity == Severity::High);
+  auto https = judge("0.0.0.0/0", "tcp", 443, 443);
+  REQUIRE(https);
+  CHECK(https->severity == Severity::Medium);
+  auto range = judge("0.0.0.0/0", "tcp", 1000, 3000);  // holds 1433
+  REQUIRE(range);
+  CHECK(range->severity == Severity::High);
+  auto wide = judge("10.0.0.0/8", "tcp", 80, 80);
+  REQUIRE(wide);
+  CHECK(wide->severity == Severity::Low);
+  CHECK_FALSE(judge("203.0.113.0/24", "tcp", 22, 22));
+  CHECK_FALSE(judge("not-a-cidr", "tcp", 22, 22));
+  Permission egress;
+  egress.cidr = "0.0.0.0/0";
+  egress.protocol = "-1";
+  egress.egress = true;
+  CHECK_FALSE(judge_permission(egress, config));
+  Permission deny = egress;
+  deny.egress = false;
+  deny.deny = true;
+  CHECK_FALSE(judge_permission(deny, config));
+}
+
+TEST_CASE("a saved baseline loads back to the same profiles", "[detect][baseline]") {
+  Baseline b;
+  b.add("arn:aws:iam::1:user/alice", "s3.amazonaws.com:ListBuckets", "aws-cli", "us-east-1");
+  b.add("arn:aws:iam::1:user/alice", "s3.amazonaws.com:GetObject", "boto3", "eu-west-1");
+  b.add("arn:aws:iam::1:user/bob", "iam.amazonaws.com:ListUsers", "console", "us-east-1");
+  const std::string json = b.to_json();
+  Baseline loaded;
+  std::string error;
+  REQUIRE(loaded.load_json(json, error));
+  CHECK(loaded.size() == 2);
+  const auto* alice = loaded.find("arn:aws:iam::1:user/alice");
+  REQUIRE(alice != nullptr);
+  CHECK(alice->events == 2);
+  CHECK(alice->actions.size() == 2);
+  CHECK(alice->agent_families.count("boto3") == 1);
+  CHECK(alice->regions.count("eu-west-1") == 1);
+  CHECK(loaded.to_json() == json);  // sorted output: the same data gives the same file
+  Baseline bad;
+  CHECK_FALSE(bad.load_json("{\"type\":\"something-else\"}", error));
+  CHECK_FALSE(bad.load_json("not json", error));
+}
+
+TEST_CASE("a copied baseline does not share its lookup cache", "[detect][baseline]") {
+  Baseline a;
+  a.add("k", "s:a", "aws-cli", "r");
+  Baseline b = a;
+  b.add("k", "s:b", "aws-cli", "r");
+  CHECK(a.find("k")->actions.size() == 1);
+  CHECK(b.find("k")->actions.size() == 2);
+}
