@@ -65,7 +65,9 @@ void add_input_options(CLI::App& app, InputOptions& o, bool paths_required) {
   app.add_option("--max-file-bytes", o.max_file_bytes,
                  "refuse a file that inflates to more than this many bytes (default 1 GiB)")
       ->group("Limits and performance");
-  app.add_option("--max-depth", o.max_depth, "maximum JSON nesting depth (default 256)")
+  app.add_option("--max-depth", o.max_depth,
+                 "nesting depth limit for the JSON parser (default 256; not enforced yet, see the "
+                 "man page)")
       ->check(CLI::Range(8, 4096))
       ->group("Limits and performance");
   app.add_option("--max-record-bytes", o.max_record_bytes,
