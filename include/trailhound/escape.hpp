@@ -26,6 +26,18 @@ void append_terminal_safe(std::string& out, std::string_view text);
 /// printed on a terminal cannot carry escape sequences.
 void append_csv_cell(std::string& out, std::string_view text);
 
+/// Appends one CSV row of `cells` (each through append_csv_cell), ended by CRLF.
+template <typename Cells>
+void append_csv_row(std::string& out, const Cells& cells) {
+  bool first = true;
+  for (const auto& cell : cells) {
+    if (!first) out += ',';
+    first = false;
+    append_csv_cell(out, cell);
+  }
+  out += "\r\n";
+}
+
 /// Length of the valid UTF-8 sequence starting at `i`, or 0 when the bytes there are not
 /// valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF are invalid).
 [[nodiscard]] std::size_t utf8_sequence_length(std::string_view text, std::size_t i);

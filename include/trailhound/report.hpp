@@ -54,6 +54,8 @@ struct ActivityStats {
   CountMap source_ips, regions, user_agents, access_keys, actions, error_codes;
 
   void add(const EventView& event);
+  /// The same for an event already kept.
+  void add(const OwnedEvent& event);
   void merge(const ActivityStats& other);
 };
 

@@ -262,20 +262,7 @@ int run_detections(ScanState& st, bool investigate) {
       timeline.push_back(std::move(e));
     }
     // Statistics over the window shown, from the kept events.
-    for (const auto& e : timeline) {
-      if (stats.events == 0 || e.time < stats.first_seen) stats.first_seen = e.time;
-      if (stats.events == 0 || e.time > stats.last_seen) stats.last_seen = e.time;
-      ++stats.events;
-      ++stats.source_ips[e.source_ip];
-      ++stats.regions[e.region];
-      ++stats.user_agents[e.user_agent];
-      if (!e.principal.access_key.empty()) ++stats.access_keys[e.principal.access_key];
-      ++stats.actions[e.event_source + ":" + e.event_name];
-      if (!e.error_code.empty()) {
-        ++stats.errors;
-        ++stats.error_codes[e.error_code];
-      }
-    }
+    for (const auto& e : timeline) stats.add(e);
     report.timeline = &timeline;
     report.timeline_stats = &stats;
   }

@@ -39,6 +39,21 @@ void ActivityStats::add(const EventView& e) {
   bump(actions, action);
 }
 
+void ActivityStats::add(const OwnedEvent& e) {
+  if (events == 0 || e.time < first_seen) first_seen = e.time;
+  if (events == 0 || e.time > last_seen) last_seen = e.time;
+  ++events;
+  if (!e.error_code.empty()) {
+    ++errors;
+    bump(error_codes, e.error_code);
+  }
+  bump(source_ips, e.source_ip);
+  bump(regions, e.region);
+  bump(user_agents, e.user_agent);
+  if (!e.principal.access_key.empty()) bump(access_keys, e.principal.access_key);
+  bump(actions, e.event_source + ":" + e.event_name);
+}
+
 void ActivityStats::merge(const ActivityStats& o) {
   if (o.events == 0) return;
   if (events == 0 || o.first_seen < first_seen) first_seen = o.first_seen;
@@ -266,13 +281,7 @@ void print_timeline(std::ostream& out, OutputFormat format, const std::vector<Ow
                                      e.event_source, e.event_name, e.region, e.source_ip,
                                      e.user_agent, e.error_code, e.event_id,
                                      files[e.source.file].path, std::to_string(e.source.index)};
-        bool first = true;
-        for (const auto& c : cells) {
-          if (!first) s += ',';
-          first = false;
-          append_csv_cell(s, c);
-        }
-        s += "\r\n";
+        append_csv_row(s, cells);
       }
       out << s;
       break;
@@ -361,13 +370,7 @@ void print_principal_summary(std::ostream& out, OutputFormat format,
                                      keys(st->source_ips), keys(st->access_keys),
                                      keys(st->user_agents), keys(st->regions),
                                      join_top(st->actions, 5), std::to_string(st->errors)};
-        bool first = true;
-        for (const auto& c : cells) {
-          if (!first) s += ',';
-          first = false;
-          append_csv_cell(s, c);
-        }
-        s += "\r\n";
+        append_csv_row(s, cells);
       }
       out << s;
       break;

@@ -264,13 +264,7 @@ void print_findings(std::ostream& out, OutputFormat format, const FindingReport&
                                      f.error_code, f.event_id, join(f.reasons, "; "),
                                      f.guardduty_type, files[f.source.file].path,
                                      std::to_string(f.source.index)};
-        bool first = true;
-        for (const auto& c : cells) {
-          if (!first) s += ',';
-          first = false;
-          append_csv_cell(s, c);
-        }
-        s += "\r\n";
+        append_csv_row(s, cells);
       }
       out << s;
       break;

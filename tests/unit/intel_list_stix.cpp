@@ -3,37 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "intel_list_support.hpp"
 #include "trailhound/intel.hpp"
 
 using namespace trailhound::intel;
 
-namespace {
-
-struct Loaded {
-  IntelDb db;
-  std::vector<std::string> warnings;
-  const ListInfo& info() const { return db.lists().front(); }
-};
-
-// Loads one fixture under test-data/lists with auto-detection and collects its warnings.
-void load(Loaded& l, const std::string& file, const std::string& name = "fixture") {
-  std::string error;
-  bool ok = l.db.add_list(
-      ListRole::Threat, name + "=" TH_TEST_DATA "/lists/" + file,
-      [&](std::string_view w) { l.warnings.emplace_back(w); }, &error);
-  INFO(error);
-  REQUIRE(ok);
-}
-
-std::string hit(const IntelDb& db, std::string_view addr) {
-  IpAddr a;
-  REQUIRE(parse_address(addr, a));
-  LookupResult r;
-  db.lookup(a, r);
-  return r.count ? to_string(r.hits[0].prefix) : "none";
-}
-
-}  // namespace
+using namespace trailhound::intel::testing;
 
 TEST_CASE("STIX list reads values, a ##comma## range, and warns on a bad one", "[intel][list]") {
   Loaded l;
