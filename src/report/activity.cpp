@@ -20,38 +20,38 @@ void bump(CountMap& m, std::string_view key) {
 }
 }  // namespace
 
-void ActivityStats::add(const EventView& e) {
-  if (events == 0 || e.time < first_seen) first_seen = e.time;
-  if (events == 0 || e.time > last_seen) last_seen = e.time;
-  ++events;
-  if (!e.error_code.empty()) {
-    ++errors;
-    bump(error_codes, e.error_code);
+namespace {
+/// Counts one event into `s`, whichever form (view or owned) its fields come in.
+void count_event(ActivityStats& s, TimeMs time, std::string_view error_code,
+                 std::string_view source_ip, std::string_view region, std::string_view agent,
+                 std::string_view access_key, std::string_view source, std::string_view name) {
+  if (s.events == 0 || time < s.first_seen) s.first_seen = time;
+  if (s.events == 0 || time > s.last_seen) s.last_seen = time;
+  ++s.events;
+  if (!error_code.empty()) {
+    ++s.errors;
+    bump(s.error_codes, error_code);
   }
-  bump(source_ips, e.source_ip);
-  bump(regions, e.aws_region);
-  bump(user_agents, e.user_agent);
-  if (!e.identity.access_key_id.empty()) bump(access_keys, e.identity.access_key_id);
+  bump(s.source_ips, source_ip);
+  bump(s.regions, region);
+  bump(s.user_agents, agent);
+  if (!access_key.empty()) bump(s.access_keys, access_key);
   thread_local std::string action;  // reused: no allocation once it has grown
-  action.assign(e.event_source);
+  action.assign(source);
   action += ':';
-  action += e.event_name;
-  bump(actions, action);
+  action += name;
+  bump(s.actions, action);
+}
+}  // namespace
+
+void ActivityStats::add(const EventView& e) {
+  count_event(*this, e.time, e.error_code, e.source_ip, e.aws_region, e.user_agent,
+              e.identity.access_key_id, e.event_source, e.event_name);
 }
 
 void ActivityStats::add(const OwnedEvent& e) {
-  if (events == 0 || e.time < first_seen) first_seen = e.time;
-  if (events == 0 || e.time > last_seen) last_seen = e.time;
-  ++events;
-  if (!e.error_code.empty()) {
-    ++errors;
-    bump(error_codes, e.error_code);
-  }
-  bump(source_ips, e.source_ip);
-  bump(regions, e.region);
-  bump(user_agents, e.user_agent);
-  if (!e.principal.access_key.empty()) bump(access_keys, e.principal.access_key);
-  bump(actions, e.event_source + ":" + e.event_name);
+  count_event(*this, e.time, e.error_code, e.source_ip, e.region, e.user_agent,
+              e.principal.access_key, e.event_source, e.event_name);
 }
 
 void ActivityStats::merge(const ActivityStats& o) {
