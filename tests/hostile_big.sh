@@ -94,12 +94,11 @@ check million 0 "$(b 400)" "$(b 60)" '' \
 check field-32m 0 "$(b 400)" "$(b 60)" '' \
   '"records":\{"read":2,"used":2,"rejected":0' \
   scan "$tmp/field-32m.json" --format jsonl
-# 100,000 levels of nesting: no crash, no hang, accounting intact. (Whether the file fails
-# under --max-depth is pinned by hostile_regress_test.cpp; see SECURITY.md.)
-# Exit 0 today; 3 once --max-depth is enforced (the deep record rejected, the others used).
-check deep-100k '0|3' "$(b 200)" "$(b 60)" '' '"records":\{"read":2,' \
+# 100,000 levels of nesting: no crash, no hang; the deep record is rejected under the
+# default --max-depth and the others are used.
+check deep-100k 3 "$(b 200)" "$(b 60)" 'nests deeper than 256 levels' '"records":\{"read":2,"used":1,"rejected":1' \
   timeline "$tmp/deep-100k.json" --format jsonl
-check deep-100k-ndjson '0|3' "$(b 200)" "$(b 60)" '' '"records":\{"read":3,' \
+check deep-100k-ndjson 3 "$(b 200)" "$(b 60)" 'nests deeper than 256 levels' '"records":\{"read":3,"used":2,"rejected":1' \
   timeline "$tmp/deep-100k.ndjson" --format jsonl
 
 exit $fail

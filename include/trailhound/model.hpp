@@ -39,6 +39,9 @@ class RawJson {
   RawJson() = default;
   /// `start` points at the value's first byte; `limit` is the end of the readable buffer.
   RawJson(const char* start, const char* limit) : start_(start), limit_(limit) {}
+  /// A value whose extent the parser already knows; `limit` as above.
+  RawJson(std::string_view exact, const char* limit)
+      : start_(exact.data()), limit_(limit), length_(exact.size()) {}
   [[nodiscard]] bool present() const { return start_ != nullptr; }
   /// The value's text, found by scanning to its end; empty when absent.
   [[nodiscard]] std::string_view text() const;
@@ -48,6 +51,8 @@ class RawJson {
  private:
   const char* start_ = nullptr;
   const char* limit_ = nullptr;
+  std::size_t length_ = kUnknownLength;
+  static constexpr std::size_t kUnknownLength = ~std::size_t{0};
 };
 
 /// The identity of the caller. Views are valid only while the event is being visited.

@@ -31,8 +31,8 @@ enum class Shape {
 
 /// Limits on hostile content, per file.
 struct ParseLimits {
-  std::size_t max_depth = 256;                ///< JSON nesting depth
-  std::size_t max_record_bytes = 64u << 20;   ///< bytes of one embedded record string
+  std::size_t max_depth = 256;                ///< nesting depth of one record
+  std::size_t max_record_bytes = 64u << 20;   ///< bytes of one record (embedded or not)
   std::size_t max_errors_per_file = 10;       ///< rejected-record messages printed per file
 };
 
@@ -77,5 +77,14 @@ class EventReader {
 /// Finds the end of the JSON value starting at `start` (no further than `limit`): the length
 /// of its text, or 0 when it does not end before `limit`.
 [[nodiscard]] std::size_t json_value_length(const char* start, const char* limit);
+
+/// Counts the '{' and '[' bytes in `text`, inside strings too: an upper bound on how deep
+/// the JSON in it can nest, found at memory speed.
+[[nodiscard]] std::size_t count_json_openers(std::string_view text);
+
+/// True when the JSON value in `text` nests more than `max_depth` levels (the value's own
+/// braces are level 1). Brackets inside strings do not count. Reads every byte only when
+/// count_json_openers() cannot rule it out.
+[[nodiscard]] bool json_nests_deeper_than(std::string_view text, std::size_t max_depth);
 
 }  // namespace trailhound

@@ -66,12 +66,11 @@ void add_input_options(CLI::App& app, InputOptions& o, bool paths_required) {
                  "refuse a file that inflates to more than this many bytes (default 1 GiB)")
       ->group("Limits and performance");
   app.add_option("--max-depth", o.max_depth,
-                 "nesting depth limit for the JSON parser (default 256; not enforced yet, see the "
-                 "man page)")
+                 "reject a record nested deeper than this (default 256)")
       ->check(CLI::Range(8, 4096))
       ->group("Limits and performance");
   app.add_option("--max-record-bytes", o.max_record_bytes,
-                 "maximum size of one embedded record string (default 64 MiB)")
+                 "reject a record larger than this many bytes (default 64 MiB)")
       ->group("Limits and performance");
 }
 

@@ -317,6 +317,23 @@ struct EventReader::Impl {
           break;
       }
     }
+    // Every field has been visited, so the object's text ends where the iterator stands.
+    std::string_view raw;
+    if (obj.raw_json().get(raw) == simdjson::SUCCESS) {
+      if (raw.size() > limits.max_record_bytes) {
+        reject(index, fmt::format("record of {} bytes is over the record size limit of {} bytes "
+                                  "(--max-record-bytes)",
+                                  raw.size(), limits.max_record_bytes));
+        return simdjson::SUCCESS;
+      }
+      if (json_nests_deeper_than(raw, limits.max_depth)) {
+        reject(index, fmt::format("nests deeper than {} levels (--max-depth)", limits.max_depth));
+        return simdjson::SUCCESS;
+      }
+      // Trim what follows the closing brace (white space before a ',' or ']').
+      while (!raw.empty() && raw.back() != '}') raw.remove_suffix(1);
+      ev.record = RawJson(raw, limit);
+    }
     if (!has_identity) ev.identity.type = IdentityType::Missing;
     std::string_view when = ev.event_time;
     bool from_timestamp = false;
@@ -790,6 +807,7 @@ std::size_t json_value_length(const char* start, const char* limit) {
 
 std::string_view RawJson::text() const {
   if (!start_) return {};
+  if (length_ != kUnknownLength) return {start_, length_};
   return {start_, json_value_length(start_, limit_)};
 }
 

@@ -781,27 +781,28 @@ TEST_CASE("nesting deeper than max_depth does not crash and keeps the record acc
   CHECK(c.events.back().event_name == "ListBuckets");
 }
 
-// PRODUCT BUG (src/parse/event_reader.cpp, EventReader / ParseLimits::max_depth, also
-// --max-depth): the depth limit is handed to simdjson's On Demand parser, which checks it only
-// where the reader descends; nested values the reader skips (requestParameters, unknown keys,
-// anything inside an embedded record) are never checked. A record nested 200 deep under
-// --max-depth 64 is used as a normal event. Expected: the file or record is refused with a
-// depth error; actual: file_error false, the record is visited.
-TEST_CASE("nesting deeper than max_depth is an error", "[parse][limits][!shouldfail][product-bug]") {
+// Broke: the depth limit was handed to simdjson's On Demand parser, which checks it only in
+// its development builds, and the values the reader skips (requestParameters, unknown keys,
+// anything inside an embedded record) were never measured; a record nested 200 deep under
+// max_depth 64 was used as a normal event. Fixed in read_record (json_nests_deeper_than over
+// the record's text): the record is rejected and the records beside it are still read.
+TEST_CASE("nesting deeper than max_depth rejects the record", "[parse][limits]") {
   ParseLimits limits;
   limits.max_depth = 64;
   SECTION("inside requestParameters of a Records file") {
     const auto r = read(R"({"Records":[{"eventTime":"2026-03-14T10:00:00Z","requestParameters":)" +
-                            deep_array(200) + "}]}",
+                            deep_array(200) + R"(},)" + E1 + "]}",
                         limits);
-    CHECK(r.outcome.file_error);
-    CHECK(r.events.empty());
+    CHECK(r.outcome.records_rejected == 1);
+    CHECK(names(r) == std::vector<std::string>{"ListBuckets"});
+    REQUIRE_FALSE(r.outcome.messages.empty());
+    CHECK(r.outcome.messages.front() == "record 0: nests deeper than 64 levels (--max-depth)");
   }
   SECTION("inside userIdentity of a single event") {
     const auto r = read(R"({"eventTime":"2026-03-14T10:00:00Z","userIdentity":{"sessionContext":)" +
                             deep_object(100) + "}}",
                         limits);
-    CHECK(r.outcome.file_error);
+    CHECK(r.outcome.records_rejected == 1);
     CHECK(r.events.empty());
   }
   SECTION("inside an embedded lookup-events record") {

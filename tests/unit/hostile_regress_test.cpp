@@ -99,14 +99,12 @@ TEST_CASE("timestamps outside years 0000-9999 after their offset are refused",
   }
 }
 
-// PRODUCT BUG (src/parse/event_reader.cpp, EventReader::Impl::read_record): --max-depth is
-// handed to simdjson's On Demand parser, which (simdjson 3.0.1) enforces no depth limit outside
-// its development checks, and the reader skips the nested values it does not need
-// (requestParameters), so they are never measured. A record nested 12 deep under --max-depth 8
-// is used as a normal event. Expected: that record is rejected with a depth message, and the
-// good record beside it is still used.
+// Broke: --max-depth was handed to simdjson's On Demand parser, which (simdjson 3.0.1) enforces
+// no depth limit outside its development checks, and the reader skips the nested values it does
+// not need (requestParameters), so they were never measured: a record nested 12 deep under
+// --max-depth 8 was used as a normal event. Fixed in read_record (json_nests_deeper_than).
 TEST_CASE("--max-depth rejects a record whose requestParameters nest deeper",
-          "[hostile][regress][limits][!shouldfail][product-bug]") {
+          "[hostile][regress][limits]") {
   ParseLimits limits;
   limits.max_depth = 8;
   const Read r = read_all(regress_file("depth-12-request-parameters.json"), limits);
@@ -116,10 +114,10 @@ TEST_CASE("--max-depth rejects a record whose requestParameters nest deeper",
   CHECK(r.outcome.messages.front().find("--max-depth") != std::string::npos);
 }
 
-// PRODUCT BUG (same): NDJSON goes through simdjson's document stream, which enforces no depth
-// limit either (not even its default of 1024).
+// Broke (same cause): NDJSON goes through simdjson's document stream, which enforced no depth
+// limit either.
 TEST_CASE("--max-depth rejects a deeper record in an NDJSON file",
-          "[hostile][regress][limits][!shouldfail][product-bug]") {
+          "[hostile][regress][limits]") {
   ParseLimits limits;
   limits.max_depth = 8;
   const Read r = read_all(regress_file("depth-12-ndjson.json"), limits);
