@@ -40,7 +40,7 @@ struct AwsMatch {
 
 /// One finding: a rule fired on one event.
 struct Finding {
-  std::string rule;
+  std::string_view rule;  ///< one of the kRule ids below (static text)
   Severity severity = Severity::Informational;
   TimeMs time = 0;
   Principal principal;
@@ -51,7 +51,7 @@ struct Finding {
   std::string event_name, event_source, region, user_agent, error_code, event_id;
   SourceRef source;
   std::vector<std::string> reasons;
-  std::string guardduty_type;  ///< the GuardDuty finding type this corresponds to, if any
+  std::string_view guardduty_type;  ///< the GuardDuty finding type it corresponds to (static text)
 
   /// Report order: time, file, record, then rule id.
   friend bool operator<(const Finding& a, const Finding& b) {
@@ -173,8 +173,6 @@ class Detector {
   /// event may teach the baseline).
   void on_event(const EventView& event);
 
-  /// Findings so far (complete ones only).
-  [[nodiscard]] const std::vector<Finding>& findings() const;
 
   struct State;
   [[nodiscard]] State& state();

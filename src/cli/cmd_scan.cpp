@@ -229,11 +229,14 @@ int run_detections(ScanState& st, bool investigate) {
   }
 
   bool failing = false;
-  std::vector<detect::Finding> shown;
-  for (auto& f : result.findings) {
+  const bool any_findings = !result.findings.empty();
+  for (const auto& f : result.findings) {
     if (fail && f.severity >= *fail) failing = true;
-    if (f.severity >= *min) shown.push_back(std::move(f));
   }
+  // The findings below --min-severity are dropped in place; the rest keep their order.
+  std::vector<detect::Finding> shown = std::move(result.findings);
+  result.findings.clear();
+  std::erase_if(shown, [&](const detect::Finding& f) { return f.severity < *min; });
 
   FindingReport report;
   report.findings = &shown;
@@ -247,7 +250,7 @@ int run_detections(ScanState& st, bool investigate) {
     std::sort(events.begin(), events.end());
     TimeMs from = events.empty() ? 0 : events.front().time;
     std::optional<TimeMs> to;
-    if (!result.findings.empty() || !shown.empty()) {
+    if (any_findings) {
       const TimeMs first = shown.empty() ? from : shown.front().time;
       from = first - *before_span;
       if (after_span) to = first + *after_span;

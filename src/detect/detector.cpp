@@ -1,6 +1,7 @@
 // The detector: runs every rule on each event, holds candidates, and settles them at the end.
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <unordered_set>
 
@@ -79,6 +80,13 @@ class HashSet64 {
   std::size_t size_ = 0;
 };
 
+/// The GuardDuty type of a malicious-ip-caller finding.
+std::string_view guardduty_malicious_type(bool recon, bool tor) {
+  if (recon) return tor ? "Recon:IAMUser/TorIPCaller" : "Recon:IAMUser/MaliciousIPCaller.Custom";
+  return tor ? "UnauthorizedAccess:IAMUser/TorIPCaller"
+             : "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom";
+}
+
 bool is_recon(std::string_view name) {
   return name.rfind("List", 0) == 0 || name.rfind("Describe", 0) == 0 || name.rfind("Get", 0) == 0;
 }
@@ -109,19 +117,21 @@ struct Detector::State {
   simdjson::dom::parser json;
   intel::LookupResult lookup;
 
-  std::vector<Finding> findings;
-  /// malicious-ip-caller waits for the whole run's baseline.
+  // Findings and candidates live in deques: they grow without moving what they hold.
+  std::deque<Finding> findings;
+  /// malicious-ip-caller waits for the whole run's baseline. The action, agent family and
+  /// region it is judged on are worked out from the finding then.
   struct MaliciousCandidate {
     Finding finding;
-    std::string principal_key, action, family, region;
+    /// The baseline key when the principal has neither ARN nor principalId (rare).
+    std::string fallback_key;
     bool outside_aws = false;
-    bool tor = false;
   };
-  std::vector<MaliciousCandidate> malicious;
+  std::deque<MaliciousCandidate> malicious;
   /// credential-exfiltration: the first time each temporary key was seen from AWS...
   std::map<std::string, TimeMs, std::less<>> key_first_aws;
   /// ...and its uses from outside AWS, which become findings if that came first.
-  std::vector<Finding> exfil_candidates;
+  std::deque<Finding> exfil_candidates;
 
   Baseline baseline;
   HashSet64 learned;  ///< hashes of combinations already in the baseline
@@ -139,7 +149,7 @@ struct Detector::State {
   Finding make_finding(const EventView& e, std::string_view rule, Severity severity,
                        bool with_lookup) const {
     Finding f;
-    f.rule = std::string(rule);
+    f.rule = rule;
     f.severity = severity;
     f.time = e.time;
     f.principal = Principal::from(e.identity);
@@ -184,8 +194,6 @@ Detector::Detector(const intel::IntelDb& intel, const DetectConfig& config,
     : state_(std::make_unique<State>(intel, config, filter)) {}
 
 Detector::~Detector() = default;
-
-const std::vector<Finding>& Detector::findings() const { return state_->findings; }
 
 Detector::State& Detector::state() { return *state_; }
 
@@ -288,18 +296,13 @@ void Detector::on_event(const EventView& e) {
     } else if (principal_suppressed) {
       ++s.suppressed.principal;
     } else {
-      State::MaliciousCandidate c;
+      State::MaliciousCandidate& c = s.malicious.emplace_back();
       c.finding = s.make_finding(e, kRuleMaliciousIp, Severity::Informational, true);
-      c.tor = s.lookup.tor;
       c.outside_aws = has_ranges && s.lookup.aws == nullptr;
-      c.principal_key = principal_key(e.identity);
-      c.action = std::string(e.event_source) + ":" + std::string(e.event_name);
-      c.family = user_agent_family(e.user_agent);
-      c.region = std::string(e.aws_region);
-      const char* kind = is_recon(e.event_name) ? "Recon" : "UnauthorizedAccess";
-      c.finding.guardduty_type = fmt::format("{}:IAMUser/{}", kind,
-                                             c.tor ? "TorIPCaller" : "MaliciousIPCaller.Custom");
-      s.malicious.push_back(std::move(c));
+      if (e.identity.arn.empty() && e.identity.principal_id.empty()) {
+        c.fallback_key = principal_key(e.identity);
+      }
+      c.finding.guardduty_type = guardduty_malicious_type(is_recon(e.event_name), s.lookup.tor);
     }
   }
 
@@ -376,6 +379,15 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     r.events_matched += s.matched;
     r.service_sources += s.service_sources;
     r.invalid_sources += s.invalid_sources;
+  }
+  std::size_t total = 0;
+  for (Detector* w : workers) {
+    const Detector::State& s = w->state();
+    total += s.findings.size() + s.malicious.size() + s.exfil_candidates.size();
+  }
+  r.findings.reserve(total);
+  for (Detector* w : workers) {
+    Detector::State& s = w->state();
     for (auto& f : s.findings) r.findings.push_back(std::move(f));
     s.findings.clear();
   }
@@ -384,10 +396,15 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
 
   for (Detector* w : workers) {
     Detector::State& s = w->state();
+    std::string action;
     for (auto& c : s.malicious) {
-      Finding f = std::move(c.finding);
+      Finding& f = r.findings.emplace_back(std::move(c.finding));
       int unexpected = 0;
-      const Baseline::Profile* profile = combined.find(c.principal_key);
+      const Principal& who = f.principal;
+      const std::string& key = !who.arn.empty()            ? who.arn
+                               : !who.principal_id.empty() ? who.principal_id
+                                                           : c.fallback_key;
+      const Baseline::Profile* profile = combined.find(key);
       if (profile == nullptr) {
         f.reasons.push_back("no baseline for this principal: its calls were all from listed "
                             "addresses");
@@ -410,9 +427,12 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
           f.reasons.push_back(fmt::format("unexpected {} {} (baseline: {})", what, value,
                                           known.empty() ? "none" : known));
         };
-        check(profile->actions, c.action, "action");
-        check(profile->agent_families, c.family, "user-agent family");
-        check(profile->regions, c.region, "region");
+        action.assign(f.event_source);
+        action += ':';
+        action += f.event_name;
+        check(profile->actions, action, "action");
+        check(profile->agent_families, user_agent_family(f.user_agent), "user-agent family");
+        check(profile->regions, f.region, "region");
       }
       std::string lists;
       for (const auto& l : f.lists) {
@@ -431,17 +451,16 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
         f.reasons.push_back("source is inside AWS's address space");
       }
       f.severity = malicious_ip_severity(c.outside_aws, unexpected);
-      r.findings.push_back(std::move(f));
     }
     s.malicious.clear();
-    for (auto& f : s.exfil_candidates) {
-      const std::string& key = f.principal.access_key;
+    for (auto& candidate : s.exfil_candidates) {
+      const std::string& key = candidate.principal.access_key;
       const auto it = first_aws.find(key);
-      if (it == first_aws.end() || it->second > f.time) continue;
+      if (it == first_aws.end() || it->second > candidate.time) continue;
+      Finding& f = r.findings.emplace_back(std::move(candidate));
       f.reasons.push_back(fmt::format(
           "temporary key {} was used from AWS (first at {}) and now from {}, outside AWS",
-          key, format_iso(it->second), f.source_ip));
-      r.findings.push_back(std::move(f));
+          f.principal.access_key, format_iso(it->second), f.source_ip));
     }
     s.exfil_candidates.clear();
   }
@@ -455,7 +474,16 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   if (!intel.has_aws_ranges() && (config.rules.empty() || config.rules.count(std::string(kRuleExfiltration)))) {
     r.notes.push_back("credential-exfiltration is off: no --aws-ip-ranges");
   }
-  std::sort(r.findings.begin(), r.findings.end());
+  // Sort an order, then move each finding once: sorting the findings themselves would move
+  // every one of them many times.
+  std::vector<std::uint32_t> order(r.findings.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return r.findings[a] < r.findings[b]; });
+  std::vector<Finding> sorted;
+  sorted.reserve(order.size());
+  for (const std::uint32_t i : order) sorted.push_back(std::move(r.findings[i]));
+  r.findings = std::move(sorted);
   return r;
 }
 

@@ -31,7 +31,7 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
   std::vector<Group> groups;
   for (const auto& f : findings) {
-    const auto key = std::make_tuple(f.rule, f.principal.key(), f.source_ip);
+    const auto key = std::make_tuple(std::string(f.rule), f.principal.key(), f.source_ip);
     auto it = index.find(key);
     if (it == index.end()) {
       it = index.emplace(key, groups.size()).first;
@@ -52,7 +52,7 @@ void append_summary_json(std::string& out, const FindingReport& r) {
   CountMap by_rule;
   std::uint64_t by_sev[5] = {0, 0, 0, 0, 0};
   for (const auto& f : findings) {
-    ++by_rule[f.rule];
+    ++by_rule[std::string(f.rule)];
     ++by_sev[static_cast<int>(f.severity)];
   }
   out += "{\"type\":\"summary\",";
@@ -257,12 +257,12 @@ void print_findings(std::ostream& out, OutputFormat format, const FindingReport&
         std::vector<std::string> lists;
         for (const auto& l : f.lists) lists.push_back(l.name + "=" + l.prefix);
         const std::string cells[] = {format_iso(f.time), std::string(detect::to_string(f.severity)),
-                                     f.rule, f.principal.type, f.principal.user, f.principal.arn,
+                                     std::string(f.rule), f.principal.type, f.principal.user, f.principal.arn,
                                      f.principal.access_key, f.principal.account, f.source_ip,
                                      join(lists, " "), f.aws ? join(f.aws->services, " ") : "",
                                      f.event_source, f.event_name, f.region, f.user_agent,
                                      f.error_code, f.event_id, join(f.reasons, "; "),
-                                     f.guardduty_type, files[f.source.file].path,
+                                     std::string(f.guardduty_type), files[f.source.file].path,
                                      std::to_string(f.source.index)};
         append_csv_row(s, cells);
       }
@@ -281,7 +281,7 @@ void print_findings(std::ostream& out, OutputFormat format, const FindingReport&
         for (const auto& g : groups) {
           std::string names;
           for (const auto& [n, c] : g.events) names += (names.empty() ? "" : ", ") + n + fmt::format(" ({})", c);
-          t.add_row({std::string(detect::to_string(g.severity)), g.first->rule,
+          t.add_row({std::string(detect::to_string(g.severity)), std::string(g.first->rule),
                      g.first->principal.user, g.first->source_ip, std::to_string(g.count),
                      format_iso(g.first_time), format_iso(g.last_time), names});
         }
