@@ -125,6 +125,9 @@ class Baseline {
   }
   void add(std::string_view principal_key, std::string_view action, std::string_view family,
            std::string_view region);
+  /// The principal's profile, created empty when new. It stays at its address while the
+  /// baseline lives (more principals may be added).
+  [[nodiscard]] Profile& profile(std::string_view principal_key);
   void merge(const Baseline& other);
   [[nodiscard]] const Profile* find(std::string_view principal_key) const;
   [[nodiscard]] std::size_t size() const { return profiles_.size(); }

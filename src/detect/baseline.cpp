@@ -27,6 +27,12 @@ void Baseline::add(std::string_view key, std::string_view action, std::string_vi
   if (p.regions.find(region) == p.regions.end()) p.regions.emplace(region);
 }
 
+Baseline::Profile& Baseline::profile(std::string_view key) {
+  auto it = profiles_.find(key);
+  if (it == profiles_.end()) it = profiles_.emplace(std::string(key), Profile{}).first;
+  return it->second;
+}
+
 void Baseline::merge(const Baseline& other) {
   for (const auto& [key, o] : other.profiles_) {
     Profile& p = profiles_[key];

@@ -87,6 +87,46 @@ std::string_view guardduty_malicious_type(bool recon, bool tor) {
              : "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom";
 }
 
+/// The baseline profile of each principal seen by one worker, found by the hash of its key
+/// (the key is compared too, so two principals never share a profile).
+class ProfileIndex {
+ public:
+  explicit ProfileIndex(Baseline& baseline) : baseline_(baseline) {}
+
+  Baseline::Profile& find(std::string_view key, std::uint64_t hash) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    std::size_t i = hash & (slots_.size() - 1);
+    while (slots_[i].profile != nullptr) {
+      if (slots_[i].hash == hash && slots_[i].key == key) return *slots_[i].profile;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    slots_[i] = Slot{hash, std::string(key), &baseline_.profile(key)};
+    ++size_;
+    return *slots_[i].profile;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::string key;
+    Baseline::Profile* profile = nullptr;
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.clear();
+    slots_.resize(old.empty() ? 256 : old.size() * 2);
+    for (Slot& s : old) {
+      if (s.profile == nullptr) continue;
+      std::size_t i = s.hash & (slots_.size() - 1);
+      while (slots_[i].profile != nullptr) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = std::move(s);
+    }
+  }
+  Baseline& baseline_;
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
 bool is_recon(std::string_view name) {
   return name.rfind("List", 0) == 0 || name.rfind("Describe", 0) == 0 || name.rfind("Get", 0) == 0;
 }
@@ -134,7 +174,11 @@ struct Detector::State {
   std::deque<Finding> exfil_candidates;
 
   Baseline baseline;
-  HashSet64 learned;  ///< hashes of combinations already in the baseline
+  ProfileIndex profiles{baseline};
+  /// Hashes of the (principal, action), (principal, user agent) and (principal, region)
+  /// pairs already in the baseline. A collision keeps a value out of the baseline, which can
+  /// only make a call look more unexpected, never less.
+  HashSet64 learned;
   std::string key_scratch, action_scratch;
   Suppressed suppressed;
   std::uint64_t matched = 0, service_sources = 0, invalid_sources = 0;
@@ -222,21 +266,29 @@ void Detector::on_event(const EventView& e) {
                                   (!cfg.baseline_until || e.time < *cfg.baseline_until);
   if (!listed && in_baseline_window && s.rule_on(kRuleMaliciousIp) &&
       s.intel.has_threat_lists()) {
-    // Most calls repeat a (principal, action, agent, region) already learned: a 64-bit hash
-    // of the four remembers them, so only a new combination touches the baseline's sets.
-    // The raw user agent goes into the hash, so its family is worked out only when new.
+    // Most calls repeat an action, agent and region their principal was already seen with:
+    // a 64-bit hash of each (principal, value) pair remembers them, so only a new pair
+    // touches the baseline's string sets. The raw user agent is hashed, so its family is
+    // worked out only when the agent is new for the principal.
     const std::string_view key = e.identity.key(s.key_scratch);
-    std::uint64_t h = hash_bytes(key, 0x9E3779B97F4A7C15ULL);
-    h = hash_bytes(e.event_source, h);
-    h = hash_bytes(e.event_name, h);
-    h = hash_bytes(e.user_agent, h);
-    h = hash_bytes(e.aws_region, h);
-    if (s.learned.insert(h)) {
-      const std::string family = user_agent_family(e.user_agent);
+    const std::uint64_t kh = hash_bytes(key, 0x9E3779B97F4A7C15ULL);
+    Baseline::Profile& profile = s.profiles.find(key, kh);
+    ++profile.events;
+    if (s.learned.insert(hash_bytes(e.event_name, hash_bytes(e.event_source, kh ^ 1)))) {
       s.action_scratch.assign(e.event_source);
       s.action_scratch += ':';
       s.action_scratch += e.event_name;
-      s.baseline.add(key, s.action_scratch, family, e.aws_region);
+      if (profile.actions.find(std::string_view(s.action_scratch)) == profile.actions.end()) {
+        profile.actions.emplace(s.action_scratch);
+      }
+    }
+    if (s.learned.insert(hash_bytes(e.user_agent, kh ^ 2))) {
+      profile.agent_families.emplace(user_agent_family(e.user_agent));
+    }
+    if (s.learned.insert(hash_bytes(e.aws_region, kh ^ 3))) {
+      if (profile.regions.find(e.aws_region) == profile.regions.end()) {
+        profile.regions.emplace(e.aws_region);
+      }
     }
   }
 
@@ -380,16 +432,17 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     r.service_sources += s.service_sources;
     r.invalid_sources += s.invalid_sources;
   }
+  // Findings are settled where the workers hold them and gathered by address; each is moved
+  // once, in report order, at the end.
+  std::vector<Finding*> all;
   std::size_t total = 0;
   for (Detector* w : workers) {
     const Detector::State& s = w->state();
     total += s.findings.size() + s.malicious.size() + s.exfil_candidates.size();
   }
-  r.findings.reserve(total);
+  all.reserve(total);
   for (Detector* w : workers) {
-    Detector::State& s = w->state();
-    for (auto& f : s.findings) r.findings.push_back(std::move(f));
-    s.findings.clear();
+    for (auto& f : w->state().findings) all.push_back(&f);
   }
   Baseline combined = r.baseline;
   if (loaded) combined.merge(*loaded);
@@ -398,7 +451,8 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     Detector::State& s = w->state();
     std::string action;
     for (auto& c : s.malicious) {
-      Finding& f = r.findings.emplace_back(std::move(c.finding));
+      Finding& f = c.finding;
+      all.push_back(&f);
       int unexpected = 0;
       const Principal& who = f.principal;
       const std::string& key = !who.arn.empty()            ? who.arn
@@ -452,17 +506,15 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
       }
       f.severity = malicious_ip_severity(c.outside_aws, unexpected);
     }
-    s.malicious.clear();
-    for (auto& candidate : s.exfil_candidates) {
-      const std::string& key = candidate.principal.access_key;
+    for (auto& f : s.exfil_candidates) {
+      const std::string& key = f.principal.access_key;
       const auto it = first_aws.find(key);
-      if (it == first_aws.end() || it->second > candidate.time) continue;
-      Finding& f = r.findings.emplace_back(std::move(candidate));
+      if (it == first_aws.end() || it->second > f.time) continue;
       f.reasons.push_back(fmt::format(
           "temporary key {} was used from AWS (first at {}) and now from {}, outside AWS",
-          f.principal.access_key, format_iso(it->second), f.source_ip));
+          key, format_iso(it->second), f.source_ip));
+      all.push_back(&f);
     }
-    s.exfil_candidates.clear();
   }
 
   if (intel.has_threat_lists() == false && (config.rules.empty() || config.rules.count(std::string(kRuleMaliciousIp)))) {
@@ -474,16 +526,16 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   if (!intel.has_aws_ranges() && (config.rules.empty() || config.rules.count(std::string(kRuleExfiltration)))) {
     r.notes.push_back("credential-exfiltration is off: no --aws-ip-ranges");
   }
-  // Sort an order, then move each finding once: sorting the findings themselves would move
-  // every one of them many times.
-  std::vector<std::uint32_t> order(r.findings.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return r.findings[a] < r.findings[b]; });
-  std::vector<Finding> sorted;
-  sorted.reserve(order.size());
-  for (const std::uint32_t i : order) sorted.push_back(std::move(r.findings[i]));
-  r.findings = std::move(sorted);
+  // Sorting addresses, not the findings themselves, spares moving each one many times.
+  std::sort(all.begin(), all.end(), [](const Finding* a, const Finding* b) { return *a < *b; });
+  r.findings.reserve(all.size());
+  for (Finding* f : all) r.findings.push_back(std::move(*f));
+  for (Detector* w : workers) {
+    Detector::State& s = w->state();
+    s.findings.clear();
+    s.malicious.clear();
+    s.exfil_candidates.clear();
+  }
   return r;
 }
 

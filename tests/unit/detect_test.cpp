@@ -155,3 +155,66 @@ TEST_CASE("a copied baseline does not share its lookup cache", "[detect][baselin
   CHECK(a.find("k")->actions.size() == 1);
   CHECK(b.find("k")->actions.size() == 2);
 }
+
+namespace {
+
+EventView call(const char* arn, const char* source_ip, const char* name, const char* agent,
+               const char* region, TimeMs time) {
+  EventView e;
+  e.identity.type = IdentityType::IAMUser;
+  e.identity.type_text = "IAMUser";
+  e.identity.arn = arn;
+  e.event_source = "s3.amazonaws.com";
+  e.event_name = name;
+  e.user_agent = agent;
+  e.aws_region = region;
+  e.source_ip = source_ip;
+  e.time = time;
+  e.event_time = "2026-03-14T10:00:00Z";
+  return e;
+}
+
+}  // namespace
+
+// The baseline remembers (principal, value) pairs by hash so that a repeated call costs no
+// string work; it must still count every call and keep every distinct value.
+TEST_CASE("the learned baseline counts every call and keeps each distinct value",
+          "[detect][baseline]") {
+  intel::IntelDb db;
+  std::string error;
+  REQUIRE(db.add_inline(intel::ListRole::Threat, "feed", "203.0.113.66", &error));
+  const DetectConfig config;
+  const EventFilter filter;
+  Detector worker_a(db, config, filter), worker_b(db, config, filter);
+  const char* alice = "arn:aws:iam::111122223333:user/alice";
+  const char* bob = "arn:aws:iam::111122223333:user/bob";
+  const char* cli = "aws-cli/2.15.0 Python/3.11.6";
+  for (int i = 0; i < 5; ++i) worker_a.on_event(call(alice, "198.51.100.1", "ListBuckets", cli, "us-east-1", i));
+  worker_a.on_event(call(alice, "198.51.100.1", "GetObject", "Boto3/1.34.0", "us-east-1", 10));
+  worker_b.on_event(call(alice, "198.51.100.2", "ListBuckets", cli, "eu-west-1", 11));
+  worker_b.on_event(call(bob, "198.51.100.3", "ListBuckets", cli, "us-east-1", 12));
+  // From the listed address: not learned, and judged against what was.
+  worker_b.on_event(call(alice, "203.0.113.66", "PutObject", cli, "us-east-1", 13));
+  worker_b.on_event(call(alice, "203.0.113.66", "GetObject", cli, "us-east-1", 14));
+
+  const DetectResult r = finish({&worker_a, &worker_b}, db, config, nullptr);
+  const Baseline::Profile* a = r.baseline.find(alice);
+  REQUIRE(a != nullptr);
+  CHECK(a->events == 7);
+  CHECK(a->actions.size() == 2);
+  CHECK(a->actions.count("s3.amazonaws.com:GetObject") == 1);
+  CHECK(a->agent_families.size() == 2);
+  CHECK(a->regions.size() == 2);
+  const Baseline::Profile* b = r.baseline.find(bob);
+  REQUIRE(b != nullptr);
+  CHECK(b->events == 1);
+  CHECK(b->actions.size() == 1);
+
+  REQUIRE(r.findings.size() == 2);
+  CHECK(r.findings[0].event_name == "PutObject");
+  CHECK(r.findings[0].severity == Severity::Low);  // one unexpected property: the action
+  CHECK(r.findings[1].event_name == "GetObject");
+  CHECK(r.findings[1].severity == Severity::Informational);
+  CHECK(r.findings[0].guardduty_type == "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom");
+  CHECK(r.findings[1].guardduty_type == "Recon:IAMUser/MaliciousIPCaller.Custom");
+}
