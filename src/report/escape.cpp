@@ -2,6 +2,11 @@
 #include "trailhound/escape.hpp"
 
 #include <array>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "trailhound/format.hpp"
 
@@ -63,9 +68,48 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+namespace {
+
+/// True for a byte that JSON output copies as it is: printable ASCII but '"' and '\\'.
+inline bool plain_json_byte(unsigned char c) {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
+/// The length of the run of plain bytes at the start of `text`, sixteen bytes at a time.
+std::size_t plain_json_run(std::string_view text) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i del = _mm_set1_epi8(0x7F);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v;
+    std::memcpy(&v, p + i, 16);
+    // Signed compare: bytes 0x80-0xFF are negative, so "< 0x20" catches them with controls.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+#endif
+  while (i < n && plain_json_byte(static_cast<unsigned char>(p[i]))) ++i;
+  return i;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text, std::size_t* replaced) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
+    // Most of a field is plain text: copy it in one piece.
+    const std::size_t run = plain_json_run(text.substr(i));
+    out.append(text.data() + i, run);
+    i += run;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t n = utf8_sequence_length(text, i);

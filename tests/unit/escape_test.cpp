@@ -2,6 +2,8 @@
 // CSV cells, and UTF-8 validation.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include <string>
 
 #include "trailhound/escape.hpp"
@@ -232,4 +234,52 @@ TEST_CASE("output format names parse and print", "[escape][format]") {
   CHECK_FALSE(parse_output_format("xml"));
   CHECK_FALSE(parse_output_format("JSON"));
   CHECK(to_string(OutputFormat::Jsonl) == "jsonl");
+}
+
+namespace {
+
+/// JSON escaping one byte at a time: the definition the bulk-copy path must agree with.
+std::string json_string_slowly(std::string_view text) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence_length(text, i);
+      out += n == 0 ? std::string("\xEF\xBF\xBD") : std::string(text.substr(i, n));
+      i += n == 0 ? 1 : n;
+      continue;
+    }
+    static const char* hex = "0123456789abcdef";
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\b') out += "\\b";
+    else if (c == '\f') out += "\\f";
+    else if (c < 0x20 || c == 0x7F) out += std::string("\\u00") + hex[c >> 4] + hex[c & 15];
+    else out += static_cast<char>(c);
+    ++i;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+TEST_CASE("JSON escaping agrees with a byte-by-byte escape at every position",
+          "[escape][json]") {
+  std::mt19937 rng(7);
+  // Mostly plain text with a special byte now and then, at every offset of the 16-byte blocks.
+  const std::string specials[] = {"\"", "\\", "\n", "\x01", "\x7F", "\x1B[31m", "\xC3\xA9",
+                                  "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xFF", "\xC3", " "};
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const std::size_t len = rng() % 70;
+    while (text.size() < len) {
+      if (rng() % 8 == 0) text += specials[rng() % std::size(specials)];
+      else text += static_cast<char>('a' + rng() % 26);
+    }
+    INFO("round " << round);
+    CHECK(json_string(text) == json_string_slowly(text));
+  }
 }
