@@ -25,15 +25,19 @@ TEST_CASE("count_json_openers agrees with a byte-by-byte count at every length a
   // Lengths around the 16-byte blocks and the 255-block flush, and bytes that differ from
   // '{' and '[' in one bit ('{' ^ 0x20 is '[', so 0x5B/0x7B match and 0x3B/0xFB must not).
   const std::string alphabet = "{[}]\";;\xFB\xDB a\\";
-  for (const std::size_t len : {0u, 1u, 15u, 16u, 17u, 31u, 4079u, 4080u, 4081u, 9000u}) {
+  // 4080 and 8160 are where the SSE2 and AVX2 loops flush their per-byte counters.
+  for (const std::size_t len : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 4079u, 4080u, 4081u,
+                                8159u, 8160u, 8161u, 20000u}) {
     std::string s(len + 3, ' ');
     for (auto& c : s) c = alphabet[rng() % alphabet.size()];
     for (std::size_t off = 0; off < 3; ++off) {
       const std::string part = s.substr(off, len);
       CHECK(count_json_openers(part) == count_openers_slowly(part));
+      CHECK(count_json_openers_sse2(part) == count_openers_slowly(part));
     }
   }
   CHECK(count_json_openers(std::string(100000, '{')) == 100000);
+  CHECK(count_json_openers_sse2(std::string(100000, '[')) == 100000);
   CHECK(count_json_openers(std::string(100000, ';')) == 0);
 }
 
