@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,33 +25,34 @@ enum class Severity { Informational, Low, Medium, High, Critical };
 [[nodiscard]] std::string_view to_string(Severity severity);
 [[nodiscard]] std::optional<Severity> parse_severity(std::string_view text);
 
-/// One list that holds a finding's source address.
+/// One list that holds a finding's source address. The text lives in the run's TextPool.
 struct ListMatch {
-  std::string name;
-  std::string prefix;
-  std::string role;  ///< threat, trusted, signin-allow
+  std::string_view name;
+  std::string_view prefix;
+  std::string_view role;  ///< threat, trusted, signin-allow
 };
 
-/// AWS's record for a finding's source address.
+/// AWS's record for a finding's source address; the services are the loaded ranges' own.
 struct AwsMatch {
-  std::vector<std::string> services;
-  std::string region;
-  std::string prefix;
+  std::span<const std::string> services;
+  std::string_view region;
+  std::string_view prefix;
 };
 
-/// One finding: a rule fired on one event.
+/// One finding: a rule fired on one event. Its text is held by a TextPool (see DetectResult),
+/// each distinct string once: a run can hold many findings of few principals and agents.
 struct Finding {
   std::string_view rule;  ///< one of the kRule ids below (static text)
   Severity severity = Severity::Informational;
   TimeMs time = 0;
-  Principal principal;
-  std::string source_ip;
+  PrincipalView principal;
+  std::string_view source_ip;
   std::vector<ListMatch> lists;
   std::optional<AwsMatch> aws;
   bool aws_known = false;  ///< AWS ranges were loaded, so `aws` null means "not AWS's"
-  std::string event_name, event_source, region, user_agent, error_code, event_id;
+  std::string_view event_name, event_source, region, user_agent, error_code, event_id;
   SourceRef source;
-  std::vector<std::string> reasons;
+  std::vector<std::string_view> reasons;
   std::string_view guardduty_type;  ///< the GuardDuty finding type it corresponds to (static text)
 
   /// Report order: time, file, record, then rule id.
@@ -105,6 +107,24 @@ struct StringHash {
 };
 /// A set of strings looked up by string_view.
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+/// Text that findings point into. intern() keeps each distinct string once; store() keeps
+/// text that does not repeat (event ids). Stored text never moves while the pool lives.
+class TextPool {
+ public:
+  TextPool() = default;
+  TextPool(const TextPool&) = delete;
+  TextPool& operator=(const TextPool&) = delete;
+  [[nodiscard]] std::string_view intern(std::string_view text);
+  [[nodiscard]] std::string_view store(std::string_view text);
+  /// Bytes of text held (chunk capacity).
+  [[nodiscard]] std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::size_t used_ = 0, capacity_ = 0, bytes_ = 0;
+  std::unordered_set<std::string_view, StringHash, std::equal_to<>> distinct_;
+};
 
 /// Per principal: what it normally does, learned from calls made from addresses on no list.
 class Baseline {
@@ -187,6 +207,8 @@ class Detector {
 /// The merged result of all workers: every finding, sorted, with candidate rules settled.
 struct DetectResult {
   std::vector<Finding> findings;
+  /// The text the findings point into (one pool per worker).
+  std::vector<std::shared_ptr<TextPool>> text;
   Baseline baseline;
   Suppressed suppressed;
   std::vector<std::string> notes;  ///< rules that could not run and why

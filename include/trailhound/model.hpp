@@ -96,6 +96,13 @@ struct Principal {
   [[nodiscard]] std::string key() const;
 };
 
+/// The same fields as views, for findings, whose text lives in a pool (detect::TextPool).
+struct PrincipalView {
+  std::string_view type, user, arn, principal_id, access_key, account, session_issuer;
+  /// The same key as Principal::key().
+  [[nodiscard]] std::string key() const;
+};
+
 /// Where a record came from: the file (as given or found) and its 0-based index in that file.
 struct SourceRef {
   std::uint32_t file = 0;  ///< index into the run's file table

@@ -83,6 +83,7 @@ void append_totals_json(std::string& out, const RunTotals& totals, std::uint64_t
 
 /// Appends the principal as a JSON object.
 void append_principal_json(std::string& out, const Principal& principal);
+void append_principal_json(std::string& out, const PrincipalView& principal);
 
 /// Appends the event as the JSON Lines `event` object (no newline).
 void append_event_json(std::string& out, const OwnedEvent& event, const FileTable& files);

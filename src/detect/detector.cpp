@@ -173,6 +173,8 @@ struct Detector::State {
   /// ...and its uses from outside AWS, which become findings if that came first.
   std::deque<Finding> exfil_candidates;
 
+  /// The text of this worker's findings; finish() hands it on with them.
+  std::shared_ptr<TextPool> text = std::make_shared<TextPool>();
   Baseline baseline;
   ProfileIndex profiles{baseline};
   /// Hashes of the (principal, action), (principal, user agent) and (principal, region)
@@ -191,38 +193,50 @@ struct Detector::State {
   }
 
   Finding make_finding(const EventView& e, std::string_view rule, Severity severity,
-                       bool with_lookup) const {
+                       bool with_lookup) {
+    TextPool& t = *text;
     Finding f;
     f.rule = rule;
     f.severity = severity;
     f.time = e.time;
-    f.principal = Principal::from(e.identity);
-    f.source_ip = std::string(e.source_ip);
-    f.event_name = std::string(e.event_name);
-    f.event_source = std::string(e.event_source);
-    f.region = std::string(e.aws_region);
-    f.user_agent = std::string(e.user_agent);
-    f.error_code = std::string(e.error_code);
-    f.event_id = std::string(e.event_id);
+    const IdentityView& id = e.identity;
+    f.principal.type = t.intern(id.type == IdentityType::Other ? id.type_text : to_string(id.type));
+    f.principal.user = t.intern(id.display_name());
+    f.principal.arn = t.intern(id.arn);
+    f.principal.principal_id = t.intern(id.principal_id);
+    f.principal.access_key = t.intern(id.access_key_id);
+    f.principal.account = t.intern(id.account_id);
+    f.principal.session_issuer = t.intern(id.issuer_arn);
+    f.source_ip = t.intern(e.source_ip);
+    f.event_name = t.intern(e.event_name);
+    f.event_source = t.intern(e.event_source);
+    f.region = t.intern(e.aws_region);
+    f.user_agent = t.intern(e.user_agent);
+    f.error_code = t.intern(e.error_code);
+    f.event_id = t.store(e.event_id);
     f.source = e.source;
     f.aws_known = intel.has_aws_ranges();
     if (with_lookup) {
       for (std::size_t i = 0; i < lookup.count; ++i) {
         const auto& hit = lookup.hits[i];
         const auto& info = intel.lists()[hit.list];
-        f.lists.push_back(ListMatch{info.name, intel::to_string(hit.prefix),
-                                    std::string(intel::to_string(info.role))});
+        f.lists.push_back(ListMatch{t.intern(info.name), t.intern(intel::to_string(hit.prefix)),
+                                    intel::to_string(info.role)});
       }
       if (lookup.aws) {
         AwsMatch a;
         a.services = lookup.aws->services;
-        a.region = lookup.aws->regions.empty() ? "" : lookup.aws->regions.front();
-        a.prefix = intel::to_string(lookup.aws->prefix);
-        f.aws = std::move(a);
+        a.region = lookup.aws->regions.empty() ? std::string_view{}
+                                               : std::string_view(lookup.aws->regions.front());
+        a.prefix = t.intern(intel::to_string(lookup.aws->prefix));
+        f.aws = a;
       }
     }
     return f;
   }
+
+  /// Adds a reason to `f`, its text kept in this worker's pool.
+  void reason(Finding& f, std::string_view why) { f.reasons.push_back(text->intern(why)); }
 
   void emit(Finding f, bool principal_suppressed) {
     if (principal_suppressed) {
@@ -327,15 +341,15 @@ void Detector::on_event(const EventView& e) {
       !(source == intel::SourceClass::Address && s.lookup.signin_allowed)) {
     Finding f = s.make_finding(e, kRuleSignin, Severity::High, source == intel::SourceClass::Address);
     const std::string outcome = member_text(s.json, e.response_elements, std::string(e.event_name).c_str());
-    if (!outcome.empty()) f.reasons.push_back(fmt::format("{} {}", e.event_name, outcome));
-    else if (!e.error_code.empty()) f.reasons.push_back(fmt::format("{} failed: {}", e.event_name, e.error_code));
+    if (!outcome.empty()) s.reason(f, fmt::format("{} {}", e.event_name, outcome));
+    else if (!e.error_code.empty()) s.reason(f, fmt::format("{} failed: {}", e.event_name, e.error_code));
     const std::string mfa = member_text(s.json, e.additional_event_data, "MFAUsed");
-    if (!mfa.empty()) f.reasons.push_back(fmt::format("MFA used: {}", mfa));
+    if (!mfa.empty()) s.reason(f, fmt::format("MFA used: {}", mfa));
     if (source == intel::SourceClass::Address) {
-      f.reasons.push_back(fmt::format("source {} is not on the sign-in allow list",
+      s.reason(f, fmt::format("source {} is not on the sign-in allow list",
                                       intel::to_string(addr)));
     } else {
-      f.reasons.push_back("source is not an address, so it cannot be on the allow list "
+      s.reason(f, "source is not an address, so it cannot be on the allow list "
                           "(fail closed)");
     }
     s.emit(std::move(f), principal_suppressed);
@@ -376,11 +390,11 @@ void Detector::on_event(const EventView& e) {
                    : " (caller is not among the network administrators)";
     }
     Finding f = s.make_finding(e, kRuleNetworkChange, sev, false);
-    f.reasons.push_back(std::move(why));
+    s.reason(f, std::move(why));
     s.emit(std::move(f), principal_suppressed);
   } else if (watched && !e.error_code.empty() && s.rule_on(kRuleNetworkDenied)) {
     Finding f = s.make_finding(e, kRuleNetworkDenied, Severity::Low, false);
-    f.reasons.push_back(fmt::format("{} on {} was attempted and failed: {}", e.event_name, kind,
+    s.reason(f, fmt::format("{} on {} was attempted and failed: {}", e.event_name, kind,
                                     terminal_safe(e.error_code)));
     s.emit(std::move(f), principal_suppressed);
   }
@@ -408,7 +422,7 @@ void Detector::on_event(const EventView& e) {
     }
     if (!reasons.empty()) {
       Finding f = s.make_finding(e, sg ? kRuleSgIngress : kRuleNaclEntry, worst, false);
-      f.reasons = std::move(reasons);
+      for (const auto& why : reasons) s.reason(f, why);
       s.emit(std::move(f), principal_suppressed);
     }
   }
@@ -421,6 +435,7 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   for (Detector* w : workers) {
     Detector::State& s = w->state();
     r.baseline.merge(s.baseline);
+    r.text.push_back(s.text);
     for (const auto& [k, t] : s.key_first_aws) {
       auto it = first_aws.find(k);
       if (it == first_aws.end() || t < it->second) first_aws[k] = t;
@@ -454,17 +469,17 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
       Finding& f = c.finding;
       all.push_back(&f);
       int unexpected = 0;
-      const Principal& who = f.principal;
-      const std::string& key = !who.arn.empty()            ? who.arn
-                               : !who.principal_id.empty() ? who.principal_id
-                                                           : c.fallback_key;
+      const PrincipalView& who = f.principal;
+      const std::string_view key = !who.arn.empty()            ? who.arn
+                                   : !who.principal_id.empty() ? who.principal_id
+                                                               : std::string_view(c.fallback_key);
       const Baseline::Profile* profile = combined.find(key);
       if (profile == nullptr) {
-        f.reasons.push_back("no baseline for this principal: its calls were all from listed "
+        s.reason(f, "no baseline for this principal: its calls were all from listed "
                             "addresses");
       } else {
-        auto check = [&](const auto& set, const std::string& value, std::string_view what) {
-          if (set.find(std::string_view(value)) != set.end()) return;
+        auto check = [&](const auto& set, std::string_view value, std::string_view what) {
+          if (set.find(value) != set.end()) return;
           ++unexpected;
           std::vector<std::string_view> sorted(set.begin(), set.end());
           std::sort(sorted.begin(), sorted.end());
@@ -478,7 +493,7 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
             if (!known.empty()) known += ", ";
             known.append(v);
           }
-          f.reasons.push_back(fmt::format("unexpected {} {} (baseline: {})", what, value,
+          s.reason(f, fmt::format("unexpected {} {} (baseline: {})", what, value,
                                           known.empty() ? "none" : known));
         };
         action.assign(f.event_source);
@@ -494,23 +509,23 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
         if (!lists.empty()) lists += ", ";
         lists += fmt::format("{} ({})", l.name, l.prefix);
       }
-      f.reasons.insert(f.reasons.begin(), fmt::format("source {} is on threat list {}",
-                                                      f.source_ip, lists));
+      f.reasons.insert(f.reasons.begin(), s.text->intern(fmt::format(
+                                              "source {} is on threat list {}", f.source_ip, lists)));
       if (c.outside_aws) {
-        f.reasons.push_back("source is outside AWS's address space");
+        s.reason(f, "source is outside AWS's address space");
       } else if (!intel.has_aws_ranges()) {
-        f.reasons.push_back("AWS address space unknown (no --aws-ip-ranges): the outside-AWS "
+        s.reason(f, "AWS address space unknown (no --aws-ip-ranges): the outside-AWS "
                             "tier was not applied");
       } else {
-        f.reasons.push_back("source is inside AWS's address space");
+        s.reason(f, "source is inside AWS's address space");
       }
       f.severity = malicious_ip_severity(c.outside_aws, unexpected);
     }
     for (auto& f : s.exfil_candidates) {
-      const std::string& key = f.principal.access_key;
+      const std::string_view key = f.principal.access_key;
       const auto it = first_aws.find(key);
       if (it == first_aws.end() || it->second > f.time) continue;
-      f.reasons.push_back(fmt::format(
+      s.reason(f, fmt::format(
           "temporary key {} was used from AWS (first at {}) and now from {}, outside AWS",
           key, format_iso(it->second), f.source_ip));
       all.push_back(&f);

@@ -113,4 +113,10 @@ std::string Principal::key() const {
   return type + ":" + user;
 }
 
+std::string PrincipalView::key() const {
+  if (!arn.empty()) return std::string(arn);
+  if (!principal_id.empty()) return std::string(principal_id);
+  return std::string(type) + ":" + std::string(user);
+}
+
 }  // namespace trailhound

@@ -153,6 +153,11 @@ void append_totals_json(std::string& out, const RunTotals& t, std::uint64_t matc
 }
 
 void append_principal_json(std::string& out, const Principal& p) {
+  append_principal_json(out, PrincipalView{p.type, p.user, p.arn, p.principal_id, p.access_key,
+                                           p.account, p.session_issuer});
+}
+
+void append_principal_json(std::string& out, const PrincipalView& p) {
   out += "{\"type\":";
   append_json_string(out, p.type);
   out += ",\"user\":";

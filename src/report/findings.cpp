@@ -31,7 +31,7 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
   std::vector<Group> groups;
   for (const auto& f : findings) {
-    const auto key = std::make_tuple(std::string(f.rule), f.principal.key(), f.source_ip);
+    const auto key = std::make_tuple(std::string(f.rule), f.principal.key(), std::string(f.source_ip));
     auto it = index.find(key);
     if (it == index.end()) {
       it = index.emplace(key, groups.size()).first;
@@ -42,7 +42,7 @@ std::vector<Group> group_findings(const std::vector<Finding>& findings) {
     g.severity = std::max(g.severity, f.severity);
     g.first_time = std::min(g.first_time, f.time);
     g.last_time = std::max(g.last_time, f.time);
-    ++g.events[f.event_name];
+    ++g.events[std::string(f.event_name)];
   }
   return groups;
 }
@@ -89,7 +89,8 @@ void append_summary_json(std::string& out, const FindingReport& r) {
   out += '}';
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
+template <class Strings>
+std::string join(const Strings& v, std::string_view sep) {
   std::string s;
   for (const auto& x : v) {
     if (!s.empty()) s += sep;
@@ -254,16 +255,20 @@ void print_findings(std::ostream& out, OutputFormat format, const FindingReport&
           "aws_service,event_source,event_name,region,user_agent,error_code,event_id,reasons,"
           "guardduty_type,file,index\r\n";
       for (const auto& f : findings) {
-        std::vector<std::string> lists;
-        for (const auto& l : f.lists) lists.push_back(l.name + "=" + l.prefix);
-        const std::string cells[] = {format_iso(f.time), std::string(detect::to_string(f.severity)),
-                                     std::string(f.rule), f.principal.type, f.principal.user, f.principal.arn,
-                                     f.principal.access_key, f.principal.account, f.source_ip,
-                                     join(lists, " "), f.aws ? join(f.aws->services, " ") : "",
-                                     f.event_source, f.event_name, f.region, f.user_agent,
-                                     f.error_code, f.event_id, join(f.reasons, "; "),
-                                     std::string(f.guardduty_type), files[f.source.file].path,
-                                     std::to_string(f.source.index)};
+        std::string lists;
+        for (const auto& l : f.lists) {
+          if (!lists.empty()) lists += ' ';
+          lists.append(l.name).append("=").append(l.prefix);
+        }
+        const std::string time = format_iso(f.time), index = std::to_string(f.source.index);
+        const std::string services = f.aws ? join(f.aws->services, " ") : "";
+        const std::string reasons = join(f.reasons, "; ");
+        const std::string_view cells[] = {time, detect::to_string(f.severity), f.rule,
+                                          f.principal.type, f.principal.user, f.principal.arn,
+                                          f.principal.access_key, f.principal.account, f.source_ip,
+                                          lists, services, f.event_source, f.event_name, f.region,
+                                          f.user_agent, f.error_code, f.event_id, reasons,
+                                          f.guardduty_type, files[f.source.file].path, index};
         append_csv_row(s, cells);
       }
       out << s;
@@ -282,7 +287,7 @@ void print_findings(std::ostream& out, OutputFormat format, const FindingReport&
           std::string names;
           for (const auto& [n, c] : g.events) names += (names.empty() ? "" : ", ") + n + fmt::format(" ({})", c);
           t.add_row({std::string(detect::to_string(g.severity)), std::string(g.first->rule),
-                     g.first->principal.user, g.first->source_ip, std::to_string(g.count),
+                     std::string(g.first->principal.user), std::string(g.first->source_ip), std::to_string(g.count),
                      format_iso(g.first_time), format_iso(g.last_time), names});
         }
         t.print(out, color);

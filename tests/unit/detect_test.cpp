@@ -218,3 +218,26 @@ TEST_CASE("the learned baseline counts every call and keeps each distinct value"
   CHECK(r.findings[0].guardduty_type == "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom");
   CHECK(r.findings[1].guardduty_type == "Recon:IAMUser/MaliciousIPCaller.Custom");
 }
+
+TEST_CASE("the text pool keeps each distinct string once and never moves what it holds",
+          "[detect][pool]") {
+  TextPool pool;
+  const std::string_view a = pool.intern("arn:aws:iam::111122223333:user/alice");
+  const std::string_view b = pool.intern(std::string("arn:aws:iam::111122223333:user/") + "alice");
+  CHECK(a.data() == b.data());
+  CHECK(pool.intern("").empty());
+  // Many more strings, a big one among them: what was returned earlier stays in place.
+  std::vector<std::pair<std::string, std::string_view>> kept;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = "event-" + std::to_string(i);
+    kept.emplace_back(text, pool.store(text));
+  }
+  const std::string big(1 << 20, 'x');
+  const std::string_view big_view = pool.intern(big);
+  const std::string_view after = pool.intern("after the big one");
+  CHECK(big_view == big);
+  CHECK(after == "after the big one");
+  CHECK(a == "arn:aws:iam::111122223333:user/alice");
+  for (const auto& [text, view] : kept) REQUIRE(view == text);
+  CHECK(pool.intern(big).data() == big_view.data());
+}

@@ -1,0 +1,45 @@
+// The text pool that findings point into.
+#include <cstring>
+
+#include "trailhound/detect.hpp"
+
+namespace trailhound::detect {
+
+namespace {
+constexpr std::size_t kChunk = 256u << 10;
+}  // namespace
+
+std::string_view TextPool::store(std::string_view text) {
+  if (text.empty()) return {};
+  if (text.size() > capacity_ - used_) {
+    // A big text gets a chunk of its own; the current chunk stays open for small ones.
+    if (text.size() > kChunk / 4) {
+      chunks_.push_back(std::make_unique<char[]>(text.size()));
+      bytes_ += text.size();
+      std::memcpy(chunks_.back().get(), text.data(), text.size());
+      const std::string_view kept(chunks_.back().get(), text.size());
+      // Keep the open chunk last, so the next small text still goes into it.
+      if (chunks_.size() > 1 && capacity_ > 0) std::swap(chunks_[chunks_.size() - 2], chunks_.back());
+      return kept;
+    }
+    chunks_.push_back(std::make_unique<char[]>(kChunk));
+    bytes_ += kChunk;
+    used_ = 0;
+    capacity_ = kChunk;
+  }
+  char* at = chunks_.back().get() + used_;
+  std::memcpy(at, text.data(), text.size());
+  used_ += text.size();
+  return {at, text.size()};
+}
+
+std::string_view TextPool::intern(std::string_view text) {
+  if (text.empty()) return {};
+  const auto it = distinct_.find(text);
+  if (it != distinct_.end()) return *it;
+  const std::string_view kept = store(text);
+  distinct_.insert(kept);
+  return kept;
+}
+
+}  // namespace trailhound::detect
