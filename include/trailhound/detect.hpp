@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -205,8 +206,54 @@ class Detector {
 };
 
 /// The merged result of all workers: every finding, sorted, with candidate rules settled.
+/// Findings in report order, as references into the storage the workers made them in
+/// (adopted whole, never copied or moved one by one).
+class FindingList {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = Finding;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Finding*;
+    using reference = const Finding&;
+    const_iterator() = default;
+    explicit const_iterator(std::vector<Finding*>::const_iterator it) : it_(it) {}
+    reference operator*() const { return **it_; }
+    pointer operator->() const { return *it_; }
+    const_iterator& operator++() { ++it_; return *this; }
+    const_iterator operator++(int) { auto old = *this; ++it_; return old; }
+    difference_type operator-(const const_iterator& o) const { return it_ - o.it_; }
+    bool operator==(const const_iterator& o) const { return it_ == o.it_; }
+
+   private:
+    std::vector<Finding*>::const_iterator it_;
+  };
+
+  /// Takes `storage` whole; its findings join the list (unsorted until sort_and_drop_empty).
+  void adopt(std::deque<Finding>&& storage);
+  /// Orders the findings for the report and drops those whose rule is empty.
+  void sort_and_drop_empty();
+  /// Drops, keeping the order, the findings `pred` is true for.
+  template <typename Pred>
+  void drop_if(Pred pred) {
+    std::erase_if(items_, [&](const Finding* f) { return pred(*f); });
+  }
+
+  [[nodiscard]] std::size_t size() const { return items_.size(); }
+  [[nodiscard]] bool empty() const { return items_.empty(); }
+  [[nodiscard]] const Finding& operator[](std::size_t i) const { return *items_[i]; }
+  [[nodiscard]] const Finding& front() const { return *items_.front(); }
+  [[nodiscard]] const_iterator begin() const { return const_iterator(items_.begin()); }
+  [[nodiscard]] const_iterator end() const { return const_iterator(items_.end()); }
+
+ private:
+  std::vector<std::deque<Finding>> storage_;
+  std::vector<Finding*> items_;
+};
+
 struct DetectResult {
-  std::vector<Finding> findings;
+  FindingList findings;
   /// The text the findings point into (one pool per worker).
   std::vector<std::shared_ptr<TextPool>> text;
   Baseline baseline;

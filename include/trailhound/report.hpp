@@ -109,7 +109,7 @@ void append_finding_json(std::string& out, const detect::Finding& finding, const
 
 /// How findings are printed.
 struct FindingReport {
-  const std::vector<detect::Finding>* findings = nullptr;
+  const detect::FindingList* findings = nullptr;
   const detect::DetectResult* result = nullptr;  ///< suppressions, notes, source counts
   const RunTotals* totals = nullptr;
   const FileTable* files = nullptr;

@@ -234,9 +234,8 @@ int run_detections(ScanState& st, bool investigate) {
     if (fail && f.severity >= *fail) failing = true;
   }
   // The findings below --min-severity are dropped in place; the rest keep their order.
-  std::vector<detect::Finding> shown = std::move(result.findings);
-  result.findings.clear();
-  std::erase_if(shown, [&](const detect::Finding& f) { return f.severity < *min; });
+  detect::FindingList shown = std::move(result.findings);
+  shown.drop_if([&](const detect::Finding& f) { return f.severity < *min; });
 
   FindingReport report;
   report.findings = &shown;

@@ -157,21 +157,22 @@ struct Detector::State {
   simdjson::dom::parser json;
   intel::LookupResult lookup;
 
-  // Findings and candidates live in deques: they grow without moving what they hold.
+  /// Every finding and candidate, where it stays until it is printed: a deque grows without
+  /// moving what it holds, so the candidates' pointers stay valid.
   std::deque<Finding> findings;
   /// malicious-ip-caller waits for the whole run's baseline. The action, agent family and
   /// region it is judged on are worked out from the finding then.
   struct MaliciousCandidate {
-    Finding finding;
-    /// The baseline key when the principal has neither ARN nor principalId (rare).
-    std::string fallback_key;
+    Finding* finding;
+    /// The baseline key when the principal has neither ARN nor principalId (rare), pooled.
+    std::string_view fallback_key;
     bool outside_aws = false;
   };
-  std::deque<MaliciousCandidate> malicious;
+  std::vector<MaliciousCandidate> malicious;
   /// credential-exfiltration: the first time each temporary key was seen from AWS...
   std::map<std::string, TimeMs, std::less<>> key_first_aws;
   /// ...and its uses from outside AWS, which become findings if that came first.
-  std::deque<Finding> exfil_candidates;
+  std::vector<Finding*> exfil_candidates;
 
   /// The text of this worker's findings; finish() hands it on with them.
   std::shared_ptr<TextPool> text = std::make_shared<TextPool>();
@@ -333,7 +334,7 @@ void Detector::on_event(const EventView& e) {
     Finding f = s.make_finding(e, kRuleExfiltration, Severity::High, true);
     f.guardduty_type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
     if (principal_suppressed) ++s.suppressed.principal;
-    else s.exfil_candidates.push_back(std::move(f));
+    else s.exfil_candidates.push_back(&s.findings.emplace_back(std::move(f)));
   }
 
   // signin-outside-allowlist
@@ -363,12 +364,13 @@ void Detector::on_event(const EventView& e) {
       ++s.suppressed.principal;
     } else {
       State::MaliciousCandidate& c = s.malicious.emplace_back();
-      c.finding = s.make_finding(e, kRuleMaliciousIp, Severity::Informational, true);
+      c.finding = &s.findings.emplace_back(
+          s.make_finding(e, kRuleMaliciousIp, Severity::Informational, true));
       c.outside_aws = has_ranges && s.lookup.aws == nullptr;
       if (e.identity.arn.empty() && e.identity.principal_id.empty()) {
-        c.fallback_key = principal_key(e.identity);
+        c.fallback_key = s.text->intern(principal_key(e.identity));
       }
-      c.finding.guardduty_type = guardduty_malicious_type(is_recon(e.event_name), s.lookup.tor);
+      c.finding->guardduty_type = guardduty_malicious_type(is_recon(e.event_name), s.lookup.tor);
     }
   }
 
@@ -447,18 +449,8 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     r.service_sources += s.service_sources;
     r.invalid_sources += s.invalid_sources;
   }
-  // Findings are settled where the workers hold them and gathered by address; each is moved
-  // once, in report order, at the end.
-  std::vector<Finding*> all;
-  std::size_t total = 0;
-  for (Detector* w : workers) {
-    const Detector::State& s = w->state();
-    total += s.findings.size() + s.malicious.size() + s.exfil_candidates.size();
-  }
-  all.reserve(total);
-  for (Detector* w : workers) {
-    for (auto& f : w->state().findings) all.push_back(&f);
-  }
+  // Findings are settled where the workers hold them, then moved out one by one, each
+  // worker's storage freed as it empties, so they are never held twice.
   Baseline combined = r.baseline;
   if (loaded) combined.merge(*loaded);
 
@@ -466,13 +458,12 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     Detector::State& s = w->state();
     std::string action;
     for (auto& c : s.malicious) {
-      Finding& f = c.finding;
-      all.push_back(&f);
+      Finding& f = *c.finding;
       int unexpected = 0;
       const PrincipalView& who = f.principal;
       const std::string_view key = !who.arn.empty()            ? who.arn
                                    : !who.principal_id.empty() ? who.principal_id
-                                                               : std::string_view(c.fallback_key);
+                                                               : c.fallback_key;
       const Baseline::Profile* profile = combined.find(key);
       if (profile == nullptr) {
         s.reason(f, "no baseline for this principal: its calls were all from listed "
@@ -521,15 +512,26 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
       }
       f.severity = malicious_ip_severity(c.outside_aws, unexpected);
     }
-    for (auto& f : s.exfil_candidates) {
+    for (Finding* candidate : s.exfil_candidates) {
+      Finding& f = *candidate;
       const std::string_view key = f.principal.access_key;
       const auto it = first_aws.find(key);
-      if (it == first_aws.end() || it->second > f.time) continue;
+      if (it == first_aws.end() || it->second > f.time) {
+        f.rule = {};  // not a finding: the key was not seen from AWS before
+        continue;
+      }
       s.reason(f, fmt::format(
           "temporary key {} was used from AWS (first at {}) and now from {}, outside AWS",
           key, format_iso(it->second), f.source_ip));
-      all.push_back(&f);
     }
+  }
+  // The findings stay where the workers made them; the result takes their storage.
+  for (Detector* w : workers) {
+    Detector::State& s = w->state();
+    s.malicious.clear();
+    s.exfil_candidates.clear();
+    r.findings.adopt(std::move(s.findings));
+    s.findings.clear();
   }
 
   if (intel.has_threat_lists() == false && (config.rules.empty() || config.rules.count(std::string(kRuleMaliciousIp)))) {
@@ -541,16 +543,8 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   if (!intel.has_aws_ranges() && (config.rules.empty() || config.rules.count(std::string(kRuleExfiltration)))) {
     r.notes.push_back("credential-exfiltration is off: no --aws-ip-ranges");
   }
-  // Sorting addresses, not the findings themselves, spares moving each one many times.
-  std::sort(all.begin(), all.end(), [](const Finding* a, const Finding* b) { return *a < *b; });
-  r.findings.reserve(all.size());
-  for (Finding* f : all) r.findings.push_back(std::move(*f));
-  for (Detector* w : workers) {
-    Detector::State& s = w->state();
-    s.findings.clear();
-    s.malicious.clear();
-    s.exfil_candidates.clear();
-  }
+  // Not-taken candidates (rule cleared) drop out here.
+  r.findings.sort_and_drop_empty();
   return r;
 }
 

@@ -1,4 +1,5 @@
-// The text pool that findings point into.
+// The text pool that findings point into, and the list that holds findings in place.
+#include <algorithm>
 #include <cstring>
 
 #include "trailhound/detect.hpp"
@@ -40,6 +41,16 @@ std::string_view TextPool::intern(std::string_view text) {
   const std::string_view kept = store(text);
   distinct_.insert(kept);
   return kept;
+}
+
+void FindingList::adopt(std::deque<Finding>&& storage) {
+  storage_.push_back(std::move(storage));
+  for (Finding& f : storage_.back()) items_.push_back(&f);
+}
+
+void FindingList::sort_and_drop_empty() {
+  std::erase_if(items_, [](const Finding* f) { return f->rule.empty(); });
+  std::sort(items_.begin(), items_.end(), [](const Finding* a, const Finding* b) { return *a < *b; });
 }
 
 }  // namespace trailhound::detect

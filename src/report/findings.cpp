@@ -27,7 +27,7 @@ struct Group {
   CountMap events;
 };
 
-std::vector<Group> group_findings(const std::vector<Finding>& findings) {
+std::vector<Group> group_findings(const detect::FindingList& findings) {
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
   std::vector<Group> groups;
   for (const auto& f : findings) {
