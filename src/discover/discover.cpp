@@ -6,6 +6,10 @@
 #include <set>
 #include <system_error>
 
+#include <sys/stat.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include "trailhound/timeutil.hpp"
@@ -45,19 +49,21 @@ bool key_time_may_hold(TimeMs key_time, const TimeWindow& window) {
 namespace {
 
 void walk_folder(const fs::path& root, const TimeWindow& window, Discovery& out) {
-  std::error_code ec;
-  std::set<fs::path> visited;  // canonical folders already walked: symlink cycles end here
+  // Folders already walked, by device and inode: a symlink cycle ends at the second visit.
+  // (One stat per folder; resolving each folder's full path cost a readlink per component.)
+  std::set<std::pair<dev_t, ino_t>> visited;
   std::vector<fs::path> stack{root};
   std::vector<std::string> found;
   while (!stack.empty()) {
     const fs::path dir = stack.back();
     stack.pop_back();
-    const fs::path canon = fs::canonical(dir, ec);
-    if (ec) {
-      out.errors.push_back(fmt::format("{}: {}", dir.string(), ec.message()));
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+      out.errors.push_back(fmt::format("{}: {}", dir.string(), std::generic_category().message(errno)));
       continue;
     }
-    if (!visited.insert(canon).second) continue;
+    if (!visited.insert({st.st_dev, st.st_ino}).second) continue;
+    std::error_code ec;
     fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
     if (ec) {
       out.errors.push_back(fmt::format("{}: {}", dir.string(), ec.message()));
@@ -69,15 +75,25 @@ void walk_folder(const fs::path& root, const TimeWindow& window, Discovery& out)
         break;
       }
       const fs::path& p = it->path();
+      // The entry's own type comes with the listing; only a symlink (or a file system that
+      // does not report types) needs a stat to see what it points to.
       std::error_code sec;
-      const auto status = fs::status(p, sec);  // follows symlinks
+      fs::file_type type = fs::file_type::unknown;
+      if (it->is_symlink(sec) || sec) {
+        sec.clear();
+        type = fs::status(p, sec).type();  // follows symlinks
+      } else if (it->is_directory(sec)) {
+        type = fs::file_type::directory;
+      } else if (!sec && it->is_regular_file(sec)) {
+        type = fs::file_type::regular;
+      }
       if (sec) {
         out.errors.push_back(fmt::format("{}: {}", p.string(), sec.message()));
         continue;
       }
-      if (fs::is_directory(status)) {
+      if (type == fs::file_type::directory) {
         stack.push_back(p);
-      } else if (fs::is_regular_file(status)) {
+      } else if (type == fs::file_type::regular) {
         found.push_back(p.string());
       }
     }
