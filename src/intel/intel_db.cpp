@@ -1,5 +1,6 @@
 // IntelDb: every list role and AWS's ranges in two prefix trees, with the per-address lookup.
 #include <algorithm>
+#include <tuple>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -178,6 +179,11 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
   }
   std::uint32_t id = impl_->new_list(role, name, path, std::string(to_string(fmt)));
   std::size_t warnings = 0;
+  // The entries are gathered, then inserted in address order: consecutive inserts then walk
+  // nearly the same path of the tree, which stays in cache (the tree is the same whatever
+  // the order; in file order a 100k-prefix list spent most of its load time in cache misses).
+  std::vector<Prefix> entries;
+  entries.reserve(static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
   ListVisitor visitor;
   visitor.entry = [&](const Prefix& prefix, bool masked, std::size_t line) {
     ListInfo& info = impl_->lists[id];
@@ -187,7 +193,7 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
         note(path + ":" + std::to_string(line) + ": host bits set, masked to " + to_string(prefix));
       }
     }
-    if (impl_->add_prefix(id, prefix)) impl_->count(info, prefix);
+    entries.push_back(prefix);
   };
   visitor.bad = [&](std::size_t line, std::string_view reason) {
     ++impl_->lists[id].skipped;
@@ -196,6 +202,13 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
     }
   };
   read_list(content, fmt, visitor);
+  std::sort(entries.begin(), entries.end(), [](const Prefix& a, const Prefix& b) {
+    return std::tie(a.addr.v4, a.addr.hi, a.addr.lo, a.length) <
+           std::tie(b.addr.v4, b.addr.hi, b.addr.lo, b.length);
+  });
+  for (const Prefix& prefix : entries) {
+    if (impl_->add_prefix(id, prefix)) impl_->count(impl_->lists[id], prefix);
+  }
   impl_->lists_tree.finalize();
   if (warn && warnings > kMaxWarningsPerFile) {
     warn(path + ": " + std::to_string(warnings - kMaxWarningsPerFile) +
