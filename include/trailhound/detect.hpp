@@ -118,12 +118,10 @@ class TextPool {
   TextPool& operator=(const TextPool&) = delete;
   [[nodiscard]] std::string_view intern(std::string_view text);
   [[nodiscard]] std::string_view store(std::string_view text);
-  /// Bytes of text held (chunk capacity).
-  [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
  private:
   std::vector<std::unique_ptr<char[]>> chunks_;
-  std::size_t used_ = 0, capacity_ = 0, bytes_ = 0;
+  std::size_t used_ = 0, capacity_ = 0;
   std::unordered_set<std::string_view, StringHash, std::equal_to<>> distinct_;
 };
 

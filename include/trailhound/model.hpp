@@ -76,6 +76,8 @@ struct IdentityView {
   [[nodiscard]] std::string_view session_name() const;
   /// The best short name for a person reading a report: user name, role/session, service...
   [[nodiscard]] std::string display_name() const;
+  /// The type as reports show it: the known name, or the text as written for other types.
+  [[nodiscard]] std::string_view type_name() const;
   /// The key that groups one principal's events: the ARN, else the principalId, else type and
   /// display name (built in `scratch`, which the result may point into).
   [[nodiscard]] std::string_view key(std::string& scratch) const;

@@ -14,9 +14,7 @@ namespace trailhound::detect {
 void Baseline::add(std::string_view key, std::string_view action, std::string_view family,
                    std::string_view region) {
   if (last_ == nullptr || key != last_key_) {
-    auto it = profiles_.find(key);
-    if (it == profiles_.end()) it = profiles_.emplace(std::string(key), Profile{}).first;
-    last_ = &it->second;  // element references survive rehashing
+    last_ = &profile(key);  // element references survive rehashing
     last_key_.assign(key);
   }
   Profile& p = *last_;

@@ -201,7 +201,7 @@ struct Detector::State {
     f.severity = severity;
     f.time = e.time;
     const IdentityView& id = e.identity;
-    f.principal.type = t.intern(id.type == IdentityType::Other ? id.type_text : to_string(id.type));
+    f.principal.type = t.intern(id.type_name());
     f.principal.user = t.intern(id.display_name());
     f.principal.arn = t.intern(id.arn);
     f.principal.principal_id = t.intern(id.principal_id);

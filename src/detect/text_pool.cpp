@@ -16,7 +16,6 @@ std::string_view TextPool::store(std::string_view text) {
     // A big text gets a chunk of its own; the current chunk stays open for small ones.
     if (text.size() > kChunk / 4) {
       chunks_.push_back(std::make_unique<char[]>(text.size()));
-      bytes_ += text.size();
       std::memcpy(chunks_.back().get(), text.data(), text.size());
       const std::string_view kept(chunks_.back().get(), text.size());
       // Keep the open chunk last, so the next small text still goes into it.
@@ -24,7 +23,6 @@ std::string_view TextPool::store(std::string_view text) {
       return kept;
     }
     chunks_.push_back(std::make_unique<char[]>(kChunk));
-    bytes_ += kChunk;
     used_ = 0;
     capacity_ = kChunk;
   }

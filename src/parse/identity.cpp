@@ -95,9 +95,13 @@ std::string IdentityView::display_name() const {
   }
 }
 
+std::string_view IdentityView::type_name() const {
+  return type == IdentityType::Other ? type_text : to_string(type);
+}
+
 Principal Principal::from(const IdentityView& id) {
   Principal p;
-  p.type = std::string(id.type == IdentityType::Other ? id.type_text : to_string(id.type));
+  p.type = std::string(id.type_name());
   p.user = id.display_name();
   p.arn = std::string(id.arn);
   p.principal_id = std::string(id.principal_id);
@@ -108,9 +112,7 @@ Principal Principal::from(const IdentityView& id) {
 }
 
 std::string Principal::key() const {
-  if (!arn.empty()) return arn;
-  if (!principal_id.empty()) return principal_id;
-  return type + ":" + user;
+  return PrincipalView{type, user, arn, principal_id, access_key, account, session_issuer}.key();
 }
 
 std::string PrincipalView::key() const {
