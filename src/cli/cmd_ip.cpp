@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "trailhound/cli.hpp"
+#include "trailhound/report.hpp"
 
 namespace trailhound::cli {
 
@@ -37,7 +38,7 @@ void register_ip_commands(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    exit_code = intel::run_ip_lookup(db, state->addresses, std::cin,
+    exit_code = run_ip_lookup(db, state->addresses, std::cin,
                                      *parse_output_format(state->format), std::cout, std::cerr);
     std::cout.flush();
   });
@@ -50,7 +51,7 @@ void register_ip_commands(CLI::App& app, int& exit_code) {
       exit_code = kExitUsage;
       return;
     }
-    exit_code = intel::run_ip_lists(db, *parse_output_format(state->format), std::cout);
+    exit_code = run_ip_lists(db, *parse_output_format(state->format), std::cout);
     std::cout.flush();
   });
 }

@@ -19,8 +19,8 @@ struct InputFile {
   bool explicit_arg = false;  ///< named on the command line (not found by walking a folder)
 };
 
-/// Why a file was passed over without being opened.
-enum class SkipReason { Digest, OutsideWindow };
+/// The file table of a run: index → path, as events refer to files by index.
+using FileTable = std::vector<InputFile>;
 
 /// What discovery found: files to read, in a stable order, and what it passed over.
 struct Discovery {

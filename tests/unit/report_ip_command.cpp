@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "trailhound/intel.hpp"
+#include "trailhound/report.hpp"
 
 using namespace trailhound;
 using namespace trailhound::intel;

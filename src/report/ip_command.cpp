@@ -8,8 +8,10 @@
 
 #include "trailhound/escape.hpp"
 #include "trailhound/intel.hpp"
+#include "trailhound/report.hpp"
 
-namespace trailhound::intel {
+namespace trailhound {
+using namespace intel;
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -309,4 +311,4 @@ int run_ip_lists(const IntelDb& db, OutputFormat format, std::ostream& out) {
   return 0;
 }
 
-}  // namespace trailhound::intel
+}  // namespace trailhound

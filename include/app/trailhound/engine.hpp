@@ -11,6 +11,7 @@
 #include "trailhound/decode.hpp"
 #include "trailhound/discover.hpp"
 #include "trailhound/parse.hpp"
+#include "trailhound/totals.hpp"
 
 namespace trailhound {
 
@@ -23,21 +24,6 @@ class EventSink {
   virtual void on_event(const EventView& event) = 0;
 };
 
-/// Per-run counters; every file and record read is accounted for here.
-struct RunTotals {
-  std::uint64_t files_read = 0;     ///< opened and read to the end
-  std::uint64_t files_skipped = 0;  ///< digests and files that are not JSON
-  std::uint64_t files_failed = 0;   ///< missing, unreadable, corrupt, truncated, too large, bad JSON
-  std::uint64_t files_pruned = 0;   ///< not opened: their key time is outside the window
-  std::uint64_t records_read = 0;
-  std::uint64_t records_used = 0;
-  std::uint64_t records_rejected = 0;
-  std::uint64_t bytes_in = 0;       ///< bytes read from disk or stdin
-  std::uint64_t bytes_decoded = 0;  ///< bytes after inflating
-  /// True when some input or record could not be read (exit code 3).
-  [[nodiscard]] bool incomplete() const { return files_failed > 0 || records_rejected > 0; }
-};
-
 /// How a run reads its inputs.
 struct RunOptions {
   DecodeLimits decode;
@@ -46,9 +32,6 @@ struct RunOptions {
   bool quiet = false;     ///< no progress, no notes (errors are still printed)
   bool progress = false;  ///< draw a progress line on stderr
 };
-
-/// The file table of a run: index → path, as events refer to files by index.
-using FileTable = std::vector<InputFile>;
 
 /// Reads every file of `files` on `options.jobs` threads, feeding each worker's sink (made by
 /// `make_sink`, one per worker, returned in `sinks`). Problems are printed to stderr as

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <istream>
 #include <ostream>
 #include <set>
 #include <string>
@@ -10,7 +11,8 @@
 #include <vector>
 
 #include "trailhound/detect.hpp"
-#include "trailhound/engine.hpp"
+#include "trailhound/discover.hpp"
+#include "trailhound/totals.hpp"
 #include "trailhound/format.hpp"
 #include "trailhound/model.hpp"
 
@@ -123,6 +125,15 @@ struct FindingReport {
 /// Writes findings (then the timeline, for investigate), then the summary, in `format`.
 void print_findings(std::ostream& out, OutputFormat format, const FindingReport& report,
                     bool color);
+
+/// `ip lookup`: one result per address in `args` (or per line of `in` when `args` is empty or
+/// holds `-`). Returns 0 when every input was an address or a service name, 3 when some input
+/// could not be read as either.
+int run_ip_lookup(const intel::IntelDb& db, const std::vector<std::string>& args, std::istream& in,
+                  OutputFormat format, std::ostream& out, std::ostream& err);
+
+/// `ip lists`: one row per loaded list, then one per ip-ranges file. Returns 0.
+int run_ip_lists(const intel::IntelDb& db, OutputFormat format, std::ostream& out);
 
 /// True when colour may be used on this stream: a terminal and NO_COLOR unset.
 [[nodiscard]] bool use_color(int fd);

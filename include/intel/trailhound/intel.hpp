@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "trailhound/format.hpp"
 
 namespace trailhound::intel {
 
@@ -286,14 +285,5 @@ struct AwsRangeEntry {
                                    const std::function<void(const AwsRangeEntry&)>& entry,
                                    AwsRangesInfo& info, const WarningSink& warn,
                                    std::string* error);
-
-/// `ip lookup`: one result per address in `args` (or per line of `in` when `args` is empty or
-/// holds `-`). Returns 0 when every input was an address or a service name, 3 when some input
-/// could not be read as either.
-int run_ip_lookup(const IntelDb& db, const std::vector<std::string>& args, std::istream& in,
-                  OutputFormat format, std::ostream& out, std::ostream& err);
-
-/// `ip lists`: one row per loaded list, then one per ip-ranges file. Returns 0.
-int run_ip_lists(const IntelDb& db, OutputFormat format, std::ostream& out);
 
 }  // namespace trailhound::intel

@@ -8,7 +8,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "trailhound/format.hpp"
 
 namespace trailhound {
 namespace {
@@ -245,24 +244,6 @@ void append_csv_cell(std::string& out, std::string_view text) {
   } else {
     out += cell;
   }
-}
-
-std::string_view to_string(OutputFormat format) {
-  switch (format) {
-    case OutputFormat::Text: return "text";
-    case OutputFormat::Jsonl: return "jsonl";
-    case OutputFormat::Json: return "json";
-    case OutputFormat::Csv: return "csv";
-  }
-  return "text";
-}
-
-std::optional<OutputFormat> parse_output_format(std::string_view text) {
-  if (text == "text") return OutputFormat::Text;
-  if (text == "jsonl" || text == "ndjson") return OutputFormat::Jsonl;
-  if (text == "json") return OutputFormat::Json;
-  if (text == "csv") return OutputFormat::Csv;
-  return std::nullopt;
 }
 
 }  // namespace trailhound
