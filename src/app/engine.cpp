@@ -87,13 +87,15 @@ class OrderedMessages {
 
 }  // namespace
 
-RunTotals run_files(const FileTable& files, const RunOptions& options,
-                    const std::function<std::unique_ptr<EventSink>()>& make_sink,
-                    std::vector<std::unique_ptr<EventSink>>& sinks) {
+unsigned worker_count(const FileTable& files, const RunOptions& options) {
   unsigned jobs = options.jobs == 0 ? 1 : options.jobs;
   if (jobs > files.size()) jobs = files.empty() ? 1 : static_cast<unsigned>(files.size());
-  sinks.clear();
-  for (unsigned i = 0; i < jobs; ++i) sinks.push_back(make_sink());
+  return jobs;
+}
+
+RunTotals run_files_with(const FileTable& files, const RunOptions& options,
+                         const std::function<EventSink&(unsigned)>& sink_of) {
+  const unsigned jobs = worker_count(files, options);
   std::vector<WorkerTotals> worker_totals(jobs);
   std::atomic<std::size_t> next{0};
   OrderedMessages messages(files.size());
@@ -102,14 +104,13 @@ RunTotals run_files(const FileTable& files, const RunOptions& options,
   auto work = [&](unsigned id) {
     EventReader reader(options.parse);
     ByteBuffer scratch, decoded;
-    EventSink& sink = *sinks[id];
+    EventSink& sink = sink_of(id);
     RunTotals& t = worker_totals[id].totals;
     const std::function<void(const EventView&)> visit = [&sink](const EventView& e) {
       sink.on_event(e);
     };
-    for (;;) {
-      const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
-      if (index >= files.size()) break;
+    // One file: decode, parse, feed the sink, count, and queue its messages.
+    auto read_one = [&](std::size_t index) {
       const InputFile& file = files[index];
       std::vector<std::string> lines;
       const DecodeResult dr = read_input(file, options.decode, scratch, decoded);
@@ -130,7 +131,7 @@ RunTotals run_files(const FileTable& files, const RunOptions& options,
           ++t.files_failed;
           messages.file_done(index, file.path, lines);
           progress.file_done(dr.input_bytes, 0);
-          continue;
+          return;
       }
       const ParseOutcome po =
           reader.read(decoded.view(), static_cast<std::uint32_t>(index), visit);
@@ -157,6 +158,19 @@ RunTotals run_files(const FileTable& files, const RunOptions& options,
       }
       messages.file_done(index, file.path, lines);
       progress.file_done(dr.input_bytes, po.records_read);
+    };
+    for (;;) {
+      const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
+      if (index >= files.size()) break;
+      try {
+        read_one(index);
+      } catch (const std::exception& ex) {
+        // A bug or an exhausted resource: this file fails with the reason and the run goes
+        // on. Its records are not added to the totals (the file counts as failed).
+        ++t.files_failed;
+        messages.file_done(index, files[index].path,
+                           {fmt::format("internal error while reading the file: {}", ex.what())});
+      }
     }
   };
 

@@ -1,8 +1,5 @@
 // `ip lookup` and `ip lists`: ask the IP-intelligence stage directly.
-#include <iostream>
-
 #include "trailhound/cli.hpp"
-#include "trailhound/report.hpp"
 
 namespace trailhound::cli {
 
@@ -10,13 +7,7 @@ void register_ip_commands(CLI::App& app, int& exit_code) {
   auto* ip = app.add_subcommand("ip", "ask the loaded IP lists and AWS ranges about addresses");
   ip->require_subcommand(1);
 
-  struct IpState {
-    IntelOptions intel;
-    std::string format = "text";
-    bool verbose = false;
-    std::vector<std::string> addresses;
-  };
-  auto state = std::make_shared<IpState>();
+  auto state = std::make_shared<app::IpRequest>();
   auto add_common = [state](CLI::App& cmd) {
     add_intel_options(cmd, state->intel);
     cmd.add_option("--format", state->format, "output format: text, jsonl, json, csv")
@@ -32,28 +23,11 @@ void register_ip_commands(CLI::App& app, int& exit_code) {
       "and AWS's service and region (addresses from the arguments, or stdin with - or none)");
   add_common(*lookup);
   lookup->add_option("addresses", state->addresses, "addresses to look up; - reads stdin");
-  lookup->callback([state, &exit_code] {
-    intel::IntelDb db;
-    if (!load_intel(state->intel, state->verbose, db)) {
-      exit_code = kExitUsage;
-      return;
-    }
-    exit_code = run_ip_lookup(db, state->addresses, std::cin,
-                                     *parse_output_format(state->format), std::cout, std::cerr);
-    std::cout.flush();
-  });
+  lookup->callback([state, &exit_code] { exit_code = app::run_ip_lookup(*state); });
 
   auto* lists = ip->add_subcommand("lists", "summarise the loaded lists and AWS ranges files");
   add_common(*lists);
-  lists->callback([state, &exit_code] {
-    intel::IntelDb db;
-    if (!load_intel(state->intel, state->verbose, db)) {
-      exit_code = kExitUsage;
-      return;
-    }
-    exit_code = run_ip_lists(db, *parse_output_format(state->format), std::cout);
-    std::cout.flush();
-  });
+  lists->callback([state, &exit_code] { exit_code = app::run_ip_lists(*state); });
 }
 
 }  // namespace trailhound::cli

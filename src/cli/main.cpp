@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Stages return errors as values; an exception reaching here is a bug in trailhound.
     print_error(fmt::format("internal error: {}", e.what()));
-    return 70;
+    return trailhound::app::kExitInternal;
   }
   return exit_code;
 }

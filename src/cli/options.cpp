@@ -10,15 +10,8 @@
 #include <fmt/format.h>
 
 #include "trailhound/cli.hpp"
-#include "trailhound/escape.hpp"
-#include "trailhound/report.hpp"
-#include "trailhound/timeutil.hpp"
 
 namespace trailhound::cli {
-
-void print_error(std::string_view message) {
-  std::fputs(fmt::format("trailhound: {}\n", message).c_str(), stderr);
-}
 
 void one_value_per_flag(CLI::App& app) {
   for (CLI::Option* opt : app.get_options()) {
@@ -27,7 +20,7 @@ void one_value_per_flag(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) one_value_per_flag(*sub);
 }
 
-void add_input_options(CLI::App& app, InputOptions& o, bool paths_required) {
+void add_input_options(CLI::App& app, app::InputRequest& o, bool paths_required) {
   auto* paths = app.add_option("paths", o.paths,
                                "files and folders to read (folders recursively; - for stdin)");
   if (paths_required) paths->required();
@@ -74,7 +67,7 @@ void add_input_options(CLI::App& app, InputOptions& o, bool paths_required) {
       ->group("Limits and performance");
 }
 
-void add_intel_options(CLI::App& app, IntelOptions& o) {
+void add_intel_options(CLI::App& app, app::IntelRequest& o) {
   app.add_option("--threat-list", o.threat_lists,
                  "threat list NAME=PATH[:FORMAT]; FORMAT plain, txt, stix, otx, fireeye, "
                  "proofpoint, alienvault (detected when left out); a NAME containing 'tor' marks "
@@ -93,148 +86,6 @@ void add_intel_options(CLI::App& app, IntelOptions& o) {
   app.add_option("--aws-ip-ranges", o.aws_ip_ranges,
                  "AWS ip-ranges.json, to tell AWS's addresses from the rest (repeatable)")
       ->group("IP intelligence");
-}
-
-bool build_filter(const InputOptions& o, EventFilter& f, std::string& error) {
-  const TimeMs now = now_ms();
-  TimeMs anchor = now;
-  if (!o.until.empty()) {
-    const auto until = parse_time_arg(o.until, now);
-    if (!until) {
-      error = fmt::format("--until: cannot read '{}' as a time (YYYY-MM-DD, "
-                          "YYYY-MM-DDTHH:MM:SSZ, or a span such as 24h)",
-                          terminal_safe(o.until));
-      return false;
-    }
-    f.window.until = *until;
-    anchor = *until;
-  }
-  if (!o.since.empty()) {
-    const auto since = parse_time_arg(o.since, anchor);
-    if (!since) {
-      error = fmt::format("--since: cannot read '{}' as a time (YYYY-MM-DD, "
-                          "YYYY-MM-DDTHH:MM:SSZ, or a span such as 24h)",
-                          terminal_safe(o.since));
-      return false;
-    }
-    f.window.since = *since;
-  }
-  if (f.window.since && f.window.until && *f.window.since >= *f.window.until) {
-    error = fmt::format("the window is empty: --since {} is not before --until {}",
-                        format_iso(*f.window.since), format_iso(*f.window.until));
-    return false;
-  }
-  f.users = o.users;
-  f.access_keys = o.access_keys;
-  f.regions = o.regions;
-  f.events = o.events;
-  f.errors_only = o.errors_only;
-  for (const auto& text : o.source_ips) {
-    intel::Prefix p;
-    std::string why;
-    if (!intel::parse_prefix(text, p, nullptr, &why)) {
-      error = fmt::format("--source-ip '{}': {}", terminal_safe(text), why);
-      return false;
-    }
-    f.source_ips.push_back(p);
-  }
-  return true;
-}
-
-RunOptions build_run_options(const InputOptions& o) {
-  RunOptions r;
-  r.decode.max_inflated = o.max_file_bytes;
-  r.parse.max_depth = o.max_depth;
-  r.parse.max_record_bytes = o.max_record_bytes;
-  const unsigned cores = std::thread::hardware_concurrency();
-  r.jobs = o.jobs ? o.jobs : (cores ? cores : 1);
-  r.quiet = o.quiet;
-  r.progress = !o.quiet && ::isatty(STDERR_FILENO) == 1;
-  return r;
-}
-
-bool load_intel(const IntelOptions& o, bool verbose, intel::IntelDb& db) {
-  const intel::WarningSink warn = [](std::string_view m) {
-    print_error(fmt::format("warning: {}", m));
-  };
-  intel::WarningSink note;
-  if (verbose) note = [](std::string_view m) { print_error(fmt::format("note: {}", m)); };
-  std::string error;
-  auto fail = [&](std::string_view flag) {
-    print_error(fmt::format("{}: {}", flag, error));
-    return false;
-  };
-  for (const auto& spec : o.threat_lists) {
-    if (!db.add_list(intel::ListRole::Threat, spec, warn, &error, note)) return fail("--threat-list");
-  }
-  for (const auto& spec : o.trusted_lists) {
-    if (!db.add_list(intel::ListRole::Trusted, spec, warn, &error, note)) {
-      return fail("--trusted-list");
-    }
-  }
-  for (const auto& spec : o.signin_allowlists) {
-    if (!db.add_list(intel::ListRole::SigninAllow, spec, warn, &error, note)) {
-      return fail("--signin-allowlist");
-    }
-  }
-  for (const auto& cidr : o.allow_signin) {
-    if (!db.add_inline(intel::ListRole::SigninAllow, "allow-signin", cidr, &error)) {
-      return fail("--allow-signin");
-    }
-  }
-  for (const auto& path : o.aws_ip_ranges) {
-    if (!db.load_aws_ranges(path, warn, &error)) return fail("--aws-ip-ranges");
-  }
-  return true;
-}
-
-bool Output::open(const std::string& path, std::string& error) {
-  if (path.empty() || path == "-") {
-    color_ = use_color(STDOUT_FILENO);
-    return true;
-  }
-  auto f = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
-  if (!*f) {
-    error = fmt::format("-o {}: cannot create the file", terminal_safe(path));
-    return false;
-  }
-  file_ = std::move(f);
-  return true;
-}
-
-std::ostream& Output::stream() { return file_ ? *file_ : std::cout; }
-
-bool Output::finish() {
-  stream().flush();
-  return static_cast<bool>(stream());
-}
-
-bool prepare_run(const InputOptions& o, PreparedRun& p) {
-  std::string error;
-  if (!build_filter(o, p.filter, error)) {
-    print_error(error);
-    return false;
-  }
-  p.format = *parse_output_format(o.format);
-  p.run = build_run_options(o);
-  Discovery d = discover_inputs(o.paths, p.filter.window);
-  for (const auto& e : d.errors) print_error(e);
-  p.files = std::move(d.files);
-  p.pruned = d.pruned;
-  p.skipped = d.skipped_digest;
-  if (!p.output.open(o.output, error)) {
-    print_error(error);
-    return false;
-  }
-  return true;
-}
-
-int finish_run(Output& output, const RunTotals& totals) {
-  if (!output.finish()) {
-    print_error("writing the results failed");
-    return kExitIncomplete;
-  }
-  return totals.incomplete() ? kExitIncomplete : kExitOk;
 }
 
 }  // namespace trailhound::cli

@@ -33,11 +33,26 @@ struct RunOptions {
   bool progress = false;  ///< draw a progress line on stderr
 };
 
-/// Reads every file of `files` on `options.jobs` threads, feeding each worker's sink (made by
-/// `make_sink`, one per worker, returned in `sinks`). Problems are printed to stderr as
-/// `trailhound: PATH: reason` when each file is done.
+/// How many workers a run of `files` uses: --jobs, at most one per file, at least one.
+[[nodiscard]] unsigned worker_count(const FileTable& files, const RunOptions& options);
+
+/// Reads every file of `files` on worker_count() threads; worker `i` feeds `sink_of(i)`.
+/// Problems are printed to stderr as `trailhound: PATH: reason` when each file is done, in
+/// file order. An exception while reading a file fails that file (counted, with its reason);
+/// the run goes on.
+[[nodiscard]] RunTotals run_files_with(const FileTable& files, const RunOptions& options,
+                                       const std::function<EventSink&(unsigned)>& sink_of);
+
+/// The typed run: makes one sink per worker with `make` (kept in `sinks`, in worker order),
+/// so the caller merges them as the type it made.
+template <class Sink>
 [[nodiscard]] RunTotals run_files(const FileTable& files, const RunOptions& options,
-                                  const std::function<std::unique_ptr<EventSink>()>& make_sink,
-                                  std::vector<std::unique_ptr<EventSink>>& sinks);
+                                  const std::function<std::unique_ptr<Sink>()>& make,
+                                  std::vector<std::unique_ptr<Sink>>& sinks) {
+  sinks.clear();
+  const unsigned n = worker_count(files, options);
+  for (unsigned i = 0; i < n; ++i) sinks.push_back(make());
+  return run_files_with(files, options, [&](unsigned i) -> EventSink& { return *sinks[i]; });
+}
 
 }  // namespace trailhound

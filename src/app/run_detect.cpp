@@ -1,0 +1,244 @@
+// `scan` and `investigate`: run the detections over the events, pivot on a principal.
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "output.hpp"
+#include "trailhound/detect.hpp"
+#include "trailhound/escape.hpp"
+#include "trailhound/report.hpp"
+#include "trailhound/timeutil.hpp"
+
+namespace trailhound::app {
+namespace {
+
+/// What the detection settings give: the detector's configuration and the thresholds.
+struct DetectSettings {
+  detect::DetectConfig config;
+  detect::Severity min = detect::Severity::Informational;
+  std::optional<detect::Severity> fail;
+  detect::Baseline loaded;
+  bool has_loaded = false;
+};
+
+Error bad_value(std::string_view flag, std::string message) {
+  return Error::usage(std::move(message), std::string(flag));
+}
+
+/// Turns the detection settings into a DetectConfig and thresholds.
+Status build_detect_settings(const DetectRequest& o, DetectSettings& s) {
+  detect::DetectConfig& c = s.config;
+  const auto min = detect::parse_severity(o.min_severity);
+  if (!min) {
+    return bad_value("--min-severity",
+                     fmt::format("unknown severity '{}'", terminal_safe(o.min_severity)));
+  }
+  s.min = *min;
+  if (!o.fail_on.empty()) {
+    s.fail = detect::parse_severity(o.fail_on);
+    if (!s.fail) {
+      return bad_value("--fail-on", fmt::format("unknown severity '{}'", terminal_safe(o.fail_on)));
+    }
+  }
+  for (const auto& r : o.rules) {
+    const auto& cat = detect::rule_catalog();
+    if (std::none_of(cat.begin(), cat.end(), [&](const auto& i) { return i.id == r; })) {
+      return bad_value("--rules", fmt::format("unknown rule '{}' (see 'trailhound rules')",
+                                              terminal_safe(r)));
+    }
+    c.rules.insert(r);
+  }
+  for (const auto& k : o.network_kinds) {
+    const auto& kinds = detect::network_kinds();
+    if (std::none_of(kinds.begin(), kinds.end(), [&](const auto& n) { return n.name == k; })) {
+      return bad_value("--network-kinds", fmt::format("unknown kind '{}' (see 'trailhound rules')",
+                                                      terminal_safe(k)));
+    }
+    c.network_kinds.insert(k);
+  }
+  c.network_admins = o.network_admins;
+  if (!o.risky_ports.empty()) c.risky_ports = {o.risky_ports.begin(), o.risky_ports.end()};
+  c.wide_v4 = o.wide_v4;
+  c.wide_v6 = o.wide_v6;
+  c.suppress_principals = o.suppress_principals;
+  c.suppress_events = o.suppress_events;
+  const TimeMs now = now_ms();
+  if (!o.baseline_until.empty()) {
+    c.baseline_until = parse_time_arg(o.baseline_until, now);
+    if (!c.baseline_until) {
+      return bad_value("--baseline-until",
+                       fmt::format("cannot read '{}' as a time", terminal_safe(o.baseline_until)));
+    }
+  }
+  if (!o.baseline_since.empty()) {
+    c.baseline_since = parse_time_arg(o.baseline_since, c.baseline_until.value_or(now));
+    if (!c.baseline_since) {
+      return bad_value("--baseline-since",
+                       fmt::format("cannot read '{}' as a time", terminal_safe(o.baseline_since)));
+    }
+  }
+  if (!o.baseline_in.empty()) {
+    std::ifstream in(o.baseline_in, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string error;
+    if (!in) return Error::config("cannot read the file", "--baseline-in " + terminal_safe(o.baseline_in));
+    if (!s.loaded.load_json(text.str(), error)) {
+      return Error::config(error, "--baseline-in " + terminal_safe(o.baseline_in));
+    }
+    s.has_loaded = true;
+  }
+  return {};
+}
+
+/// Runs the detector on every event one worker reads; for investigate, also keeps the
+/// principal's own events.
+class DetectSink final : public EventSink {
+ public:
+  DetectSink(const intel::IntelDb& intel, const detect::DetectConfig& config,
+             const EventFilter& filter, bool keep_events)
+      : detector(intel, config, filter), filter_(filter), keep_events_(keep_events) {}
+  void on_event(const EventView& e) override {
+    detector.on_event(e);
+    if (keep_events_ && filter_.matches(e)) events.push_back(OwnedEvent::from(e));
+  }
+  detect::Detector detector;
+  std::vector<OwnedEvent> events;
+
+ private:
+  const EventFilter& filter_;
+  bool keep_events_;
+};
+
+/// The investigate window around the first finding.
+struct Window {
+  TimeMs before = 0;
+  std::optional<TimeMs> after;
+};
+
+Result<Window> investigate_window(const ScanRequest& st) {
+  if (st.input.users.empty() && st.input.access_keys.empty()) {
+    return Error::usage("investigate needs --access-key or --user");
+  }
+  Window w;
+  const auto before = parse_span(st.before);
+  if (!before) {
+    return bad_value("--before",
+                     fmt::format("cannot read '{}' as a span such as 24h", terminal_safe(st.before)));
+  }
+  w.before = *before;
+  if (!st.after.empty()) {
+    w.after = parse_span(st.after);
+    if (!w.after) {
+      return bad_value("--after",
+                       fmt::format("cannot read '{}' as a span such as 24h", terminal_safe(st.after)));
+    }
+  }
+  return w;
+}
+
+/// The shared body of scan and investigate.
+int run_detections(const ScanRequest& st, bool investigate) {
+  // Settings first: a usage error reads nothing.
+  std::optional<Window> window;
+  if (investigate) {
+    auto w = investigate_window(st);
+    if (!w) return report_error(w.error());
+    window = *w;
+  }
+  DetectSettings settings;
+  if (auto s = build_detect_settings(st.detect, settings); !s) return report_error(s.error());
+  intel::IntelDb db;
+  if (auto s = load_intel(st.intel, st.input.verbose, db); !s) return report_error(s.error());
+  PreparedRun p;
+  if (auto s = prepare_run(st.input, p); !s) return report_error(s.error());
+  const detect::DetectConfig& config = settings.config;
+
+  std::vector<std::unique_ptr<DetectSink>> sinks;
+  const std::function<std::unique_ptr<DetectSink>()> make = [&] {
+    return std::make_unique<DetectSink>(db, config, p.filter, investigate);
+  };
+  RunTotals totals = run_files(p.files, p.run, make, sinks);
+  p.account(totals);
+  std::vector<detect::Detector*> detectors;
+  std::vector<OwnedEvent> events;
+  for (auto& ds : sinks) {
+    detectors.push_back(&ds->detector);
+    std::move(ds->events.begin(), ds->events.end(), std::back_inserter(events));
+  }
+  detect::DetectResult result =
+      detect::finish(detectors, db, config, settings.has_loaded ? &settings.loaded : nullptr);
+  for (const auto& note : result.notes) {
+    if (!st.input.quiet) print_error(fmt::format("note: {}", note));
+  }
+  if (!st.detect.baseline_out.empty()) {
+    std::ofstream out(st.detect.baseline_out, std::ios::binary | std::ios::trunc);
+    out << result.baseline.to_json();
+    if (!out.flush()) {
+      return report_error(Error::write("cannot write the file",
+                                       "--baseline-out " + terminal_safe(st.detect.baseline_out),
+                                       errno));
+    }
+  }
+
+  bool failing = false;
+  const bool any_findings = !result.findings.empty();
+  for (const auto& f : result.findings) {
+    if (settings.fail && f.severity >= *settings.fail) failing = true;
+  }
+  // The findings below --min-severity are dropped in place; the rest keep their order.
+  detect::FindingList shown = std::move(result.findings);
+  shown.drop_if([&](const detect::Finding& f) { return f.severity < settings.min; });
+
+  FindingReport report;
+  report.findings = &shown;
+  report.result = &result;
+  report.totals = &totals;
+  report.files = &p.files;
+  report.grouped = st.detect.group;
+  ActivityStats stats;
+  std::vector<OwnedEvent> timeline;
+  if (investigate) {
+    std::sort(events.begin(), events.end());
+    TimeMs from = events.empty() ? 0 : events.front().time;
+    std::optional<TimeMs> to;
+    if (any_findings) {
+      const TimeMs first = shown.empty() ? from : shown.front().time;
+      from = first - window->before;
+      if (window->after) to = first + *window->after;
+      report.timeline_note = fmt::format("from {} ({} before the first finding) to {}",
+                                         format_iso(from), st.before,
+                                         to ? format_iso(*to) : "the end of the data");
+    } else {
+      report.timeline_note = "no findings for this principal: all of its activity";
+    }
+    for (auto& e : events) {
+      if (e.time < from || (to && e.time >= *to)) continue;
+      timeline.push_back(std::move(e));
+    }
+    // Statistics over the window shown, from the kept events.
+    for (const auto& e : timeline) stats.add(e);
+    report.timeline = &timeline;
+    report.timeline_stats = &stats;
+  }
+  print_findings(p.output.stream(), p.format, report, p.output.color());
+  const int code = finish_run(st.input, p.output, totals);
+  if (code == kExitWrite || code == kExitUsage) return code;
+  if (st.input.strict && !result.notes.empty()) {
+    print_error(fmt::format("--strict: {} rule(s) could not run", result.notes.size()));
+    return kExitUsage;
+  }
+  // Findings at --fail-on outrank unreadable inputs: the CI job must fail on them either way.
+  if (failing) return kExitFindings;
+  return code;
+}
+
+}  // namespace
+
+int run_scan(const ScanRequest& request) { return run_detections(request, false); }
+int run_investigate(const ScanRequest& request) { return run_detections(request, true); }
+
+}  // namespace trailhound::app

@@ -1,0 +1,203 @@
+// What every command sets up: the filter, the run settings, the lists, the output; and the
+// one place where errors become exit codes.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "output.hpp"
+#include "trailhound/escape.hpp"
+#include "trailhound/timeutil.hpp"
+
+namespace trailhound::app {
+
+int exit_code(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::Usage:
+    case ErrorKind::Config:
+      return kExitUsage;
+    case ErrorKind::Input:
+      return kExitIncomplete;
+    case ErrorKind::Write:
+      return kExitWrite;
+    case ErrorKind::Internal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+void print_error(std::string_view message) {
+  std::fputs(fmt::format("trailhound: {}\n", message).c_str(), stderr);
+}
+
+int report_error(const Error& error) {
+  print_error(terminal_safe(error.what()));
+  return exit_code(error);
+}
+
+bool color_wanted(ColorMode mode, int fd) {
+  if (mode == ColorMode::Never) return false;
+  if (mode == ColorMode::Always) return true;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  const char* force = std::getenv("CLICOLOR_FORCE");
+  if (force != nullptr && force[0] != '\0' && std::string_view(force) != "0") return true;
+  return ::isatty(fd) == 1;
+}
+
+Result<EventFilter> build_filter(const InputRequest& o) {
+  EventFilter f;
+  const TimeMs now = now_ms();
+  TimeMs anchor = now;
+  if (!o.until.empty()) {
+    const auto until = parse_time_arg(o.until, now);
+    if (!until) {
+      return Error::usage(fmt::format("cannot read '{}' as a time (YYYY-MM-DD, "
+                                      "YYYY-MM-DDTHH:MM:SSZ, or a span such as 24h)",
+                                      terminal_safe(o.until)),
+                          "--until");
+    }
+    f.window.until = *until;
+    anchor = *until;
+  }
+  if (!o.since.empty()) {
+    const auto since = parse_time_arg(o.since, anchor);
+    if (!since) {
+      return Error::usage(fmt::format("cannot read '{}' as a time (YYYY-MM-DD, "
+                                      "YYYY-MM-DDTHH:MM:SSZ, or a span such as 24h)",
+                                      terminal_safe(o.since)),
+                          "--since");
+    }
+    f.window.since = *since;
+  }
+  if (f.window.since && f.window.until && *f.window.since >= *f.window.until) {
+    return Error::usage(fmt::format("the window is empty: --since {} is not before --until {}",
+                                    format_iso(*f.window.since), format_iso(*f.window.until)));
+  }
+  f.users = o.users;
+  f.access_keys = o.access_keys;
+  f.regions = o.regions;
+  f.events = o.events;
+  f.errors_only = o.errors_only;
+  for (const auto& text : o.source_ips) {
+    intel::Prefix p;
+    std::string why;
+    if (!intel::parse_prefix(text, p, nullptr, &why)) {
+      return Error::usage(why, fmt::format("--source-ip '{}'", terminal_safe(text)));
+    }
+    f.source_ips.push_back(p);
+  }
+  return f;
+}
+
+RunOptions build_run_options(const InputRequest& o) {
+  RunOptions r;
+  r.decode.max_inflated = o.max_file_bytes;
+  r.parse.max_depth = o.max_depth;
+  r.parse.max_record_bytes = o.max_record_bytes;
+  const unsigned cores = std::thread::hardware_concurrency();
+  r.jobs = o.jobs ? o.jobs : (cores ? cores : 1);
+  r.quiet = o.quiet;
+  r.progress = !o.quiet && ::isatty(STDERR_FILENO) == 1;
+  return r;
+}
+
+Status load_intel(const IntelRequest& o, bool verbose, intel::IntelDb& db) {
+  const intel::WarningSink warn = [](std::string_view m) {
+    print_error(fmt::format("warning: {}", m));
+  };
+  intel::WarningSink note;
+  if (verbose) note = [](std::string_view m) { print_error(fmt::format("note: {}", m)); };
+  std::string error;
+  auto fail = [&](std::string_view flag) { return Error::config(error, std::string(flag)); };
+  for (const auto& spec : o.threat_lists) {
+    if (!db.add_list(intel::ListRole::Threat, spec, warn, &error, note)) return fail("--threat-list");
+  }
+  for (const auto& spec : o.trusted_lists) {
+    if (!db.add_list(intel::ListRole::Trusted, spec, warn, &error, note)) {
+      return fail("--trusted-list");
+    }
+  }
+  for (const auto& spec : o.signin_allowlists) {
+    if (!db.add_list(intel::ListRole::SigninAllow, spec, warn, &error, note)) {
+      return fail("--signin-allowlist");
+    }
+  }
+  for (const auto& cidr : o.allow_signin) {
+    if (!db.add_inline(intel::ListRole::SigninAllow, "allow-signin", cidr, &error)) {
+      return fail("--allow-signin");
+    }
+  }
+  for (const auto& path : o.aws_ip_ranges) {
+    if (!db.load_aws_ranges(path, warn, &error)) return fail("--aws-ip-ranges");
+  }
+  return {};
+}
+
+Status Output::open(const std::string& path, ColorMode color) {
+  if (path.empty() || path == "-") {
+    color_ = color_wanted(color, STDOUT_FILENO);
+    return {};
+  }
+  errno = 0;
+  auto f = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
+  if (!*f) return Error::usage("cannot create the file", "-o " + terminal_safe(path));
+  color_ = color == ColorMode::Always;
+  file_ = std::move(f);
+  path_ = path;
+  return {};
+}
+
+std::ostream& Output::stream() { return file_ ? *file_ : std::cout; }
+
+Status Output::finish() {
+  errno = 0;
+  stream().flush();
+  if (file_) static_cast<std::ofstream&>(*file_).close();
+  const bool ok = static_cast<bool>(stream());
+  if (ok) return {};
+  const int err = errno;
+  return Error::write("writing the results failed",
+                      path_.empty() ? std::string("standard output") : terminal_safe(path_), err);
+}
+
+Status prepare_run(const InputRequest& o, PreparedRun& p) {
+  auto filter = build_filter(o);
+  if (!filter) return std::move(filter).error();
+  p.filter = std::move(filter.value());
+  const auto format = parse_output_format(o.format);
+  if (!format) return Error::usage(fmt::format("unknown format '{}'", terminal_safe(o.format)), "--format");
+  p.format = *format;
+  p.run = build_run_options(o);
+  Discovery d = discover_inputs(o.paths, p.filter.window);
+  for (const auto& e : d.errors) print_error(terminal_safe(e));
+  p.files = std::move(d.files);
+  p.pruned = d.pruned;
+  p.skipped = d.skipped_digest;
+  p.walk_errors = d.errors.size();
+  return p.output.open(o.output, o.color);
+}
+
+int finish_run(const InputRequest& o, Output& output, const RunTotals& totals) {
+  if (auto written = output.finish(); !written) return report_error(written.error());
+  // Nothing opened at all (an empty folder, a missing path): the job looked at nothing.
+  if (totals.files_read == 0 && totals.bytes_in == 0) {
+    print_error(fmt::format("no files were read ({} skipped, {} failed, {} outside the window)",
+                            totals.files_skipped, totals.files_failed, totals.files_pruned));
+    return kExitUsage;
+  }
+  if (totals.incomplete()) return kExitIncomplete;
+  if (o.strict && totals.files_skipped > 0) {
+    print_error(fmt::format("--strict: {} files were skipped as not CloudTrail", totals.files_skipped));
+    return kExitIncomplete;
+  }
+  return kExitOk;
+}
+
+}  // namespace trailhound::app
