@@ -21,4 +21,11 @@ std::optional<OutputFormat> parse_output_format(std::string_view text) {
   return std::nullopt;
 }
 
+std::vector<FormatName> format_names() {
+  return {{"text", "aligned tables for a person"},
+          {"jsonl", "JSON Lines: one object per line"},
+          {"json", "one JSON document"},
+          {"csv", "comma-separated values for a spreadsheet"}};
+}
+
 }  // namespace trailhound
