@@ -186,8 +186,9 @@ Status prepare_run(const InputRequest& o, PreparedRun& p) {
 
 int finish_run(const InputRequest& o, Output& output, const RunTotals& totals) {
   if (auto written = output.finish(); !written) return report_error(written.error());
-  // Nothing opened at all (an empty folder, a missing path): the job looked at nothing.
-  if (totals.files_read == 0 && totals.bytes_in == 0) {
+  // No file read and no record salvaged (an empty folder, a missing path, only digests or
+  // files that are not CloudTrail): the job looked at nothing, which is not a clean pass.
+  if (totals.files_read == 0 && totals.records_read == 0) {
     print_error(fmt::format("no files were read ({} skipped, {} failed, {} outside the window)",
                             totals.files_skipped, totals.files_failed, totals.files_pruned));
     return kExitUsage;

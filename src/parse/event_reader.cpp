@@ -660,7 +660,6 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
     im.repairing = true;
     ParseOutcome repaired = read(std::string_view(im.repaired.data(), len), file_index, visit);
     im.repairing = false;
-    repaired.invalid_utf8 = bad_bytes;
     repaired.messages.insert(
         repaired.messages.begin(),
         fmt::format("{} invalid UTF-8 bytes and {} raw control characters in strings were "

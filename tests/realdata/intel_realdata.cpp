@@ -17,13 +17,8 @@ namespace {
 
 const std::string kLists = TH_REALDATA "/iplists/";
 
-#define TH_REQUIRE_REALDATA()                                     \
-  do {                                                            \
-    if (!std::filesystem::is_directory(TH_REALDATA "/iplists")) { \
-      WARN("realdata absent, skipped");                           \
-      return;                                                     \
-    }                                                             \
-  } while (0)
+// main() (tests/realdata/main.cpp) skips the whole executable when the data is absent.
+#define TH_REQUIRE_REALDATA() static_cast<void>(0)
 
 struct PlainCount {
   const char* path;

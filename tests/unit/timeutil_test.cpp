@@ -1,6 +1,9 @@
 // Tests for src/parse/timeutil.cpp: CloudTrail timestamps, --since/--until values, ISO output.
 // Expected epoch values were computed independently with Python's datetime (UTC).
 #include <catch2/catch.hpp>
+#include <ctime>
+#include <cstdlib>
+#include <chrono>
 
 #include <string>
 
@@ -225,6 +228,14 @@ TEST_CASE("days_from_civil counts consecutive days without gaps", "[timeutil]") 
   CHECK(days_from_civil(2101, 1, 1) - days_from_civil(2100, 1, 1) == 365);
 }
 
-TEST_CASE("now_ms is after the tests were written", "[timeutil]") {
-  CHECK(now_ms() > 1700000000000);  // 2023-11-14
+TEST_CASE("now_ms is the system clock in milliseconds", "[timeutil]") {
+  using namespace std::chrono;
+  const auto before = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const TimeMs now = now_ms();
+  const auto after = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  CHECK(now >= before);
+  CHECK(now <= after);
+  // Milliseconds, not seconds or microseconds: within a second of time(nullptr) * 1000.
+  const auto secs = static_cast<TimeMs>(std::time(nullptr));
+  CHECK(std::abs(now / 1000 - secs) <= 1);
 }

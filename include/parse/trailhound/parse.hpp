@@ -46,7 +46,6 @@ struct ParseOutcome {
   bool file_error = false;             ///< the file could not be read to its end
   bool not_json = false;               ///< the content is not JSON at all (skipped)
   bool digest = false;                 ///< a CloudTrail digest (skipped)
-  std::uint64_t invalid_utf8 = 0;      ///< reserved: bytes replaced when printing
   std::vector<std::string> messages;   ///< "record N: reason" / "reason" lines, in order
 };
 
