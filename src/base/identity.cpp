@@ -57,25 +57,44 @@ std::string_view IdentityView::key(std::string& scratch) const {
   return scratch;
 }
 
+namespace {
+
+/// An identity with no type but the service that acted: CloudTrail writes AWS service events
+/// as `{"accountId":...,"invokedBy":"ec2.amazonaws.com"}`.
+bool service_without_type(const IdentityView& id) {
+  return id.type == IdentityType::Unknown && id.type_text.empty() && !id.invoked_by.empty() &&
+         id.arn.empty() && id.user_name.empty();
+}
+
+}  // namespace
+
+std::string_view IdentityView::role_name() const {
+  if (type != IdentityType::AssumedRole) return {};
+  if (!issuer_user_name.empty()) return issuer_user_name;
+  constexpr std::string_view kAssumed = ":assumed-role/";
+  const auto at = arn.find(kAssumed);
+  if (at == std::string_view::npos) return {};
+  const auto rest = arn.substr(at + kAssumed.size());
+  return rest.substr(0, rest.find('/'));
+}
+
 std::string IdentityView::display_name() const {
+  if (service_without_type(*this)) return std::string(invoked_by);
   switch (type) {
     case IdentityType::AssumedRole: {
       const auto session = session_name();
-      std::string role(issuer_user_name);
+      const std::string_view role = role_name();
       if (role.empty()) {
-        const auto at = arn.find(":assumed-role/");
-        if (at != std::string_view::npos) {
-          auto rest = arn.substr(at + 14);
-          role = std::string(rest.substr(0, rest.find('/')));
-        }
+        if (!user_name.empty()) return std::string(user_name);
+        return std::string(principal_id.empty() ? std::string_view("-") : principal_id);
       }
-      if (role.empty()) return std::string(principal_id);
-      return session.empty() ? role : role + "/" + std::string(session);
+      return session.empty() ? std::string(role) : std::string(role) + "/" + std::string(session);
     }
     case IdentityType::Root:
       return user_name.empty() ? "root" : std::string(user_name);
     case IdentityType::AWSService:
-      return std::string(invoked_by.empty() ? principal_id : invoked_by);
+      if (!invoked_by.empty()) return std::string(invoked_by);
+      return std::string(principal_id.empty() ? std::string_view("-") : principal_id);
     case IdentityType::IdentityCenterUser:
       return std::string(on_behalf_user_id.empty() ? principal_id : on_behalf_user_id);
     case IdentityType::AWSAccount:
@@ -91,12 +110,43 @@ std::string IdentityView::display_name() const {
       if (!user_name.empty()) return std::string(user_name);
       if (!arn.empty()) return std::string(arn);
       if (!principal_id.empty()) return std::string(principal_id);
+      if (!invoked_by.empty()) return std::string(invoked_by);
       return std::string(type_text.empty() ? "-" : type_text);
   }
 }
 
 std::string_view IdentityView::type_name() const {
+  if (service_without_type(*this)) return to_string(IdentityType::AWSService);
   return type == IdentityType::Other ? type_text : to_string(type);
+}
+
+bool IdentityView::answers_to(std::string_view name) const {
+  if (name.empty() || type == IdentityType::Missing) return false;
+  if (user_name == name || arn == name || principal_id == name || issuer_arn == name ||
+      on_behalf_user_id == name) {
+    return true;
+  }
+  if (type == IdentityType::Root && name == "root") return true;
+  if (type == IdentityType::AWSAccount && account_id == name) return true;
+  if (!invoked_by.empty() && invoked_by == name &&
+      (type == IdentityType::AWSService || service_without_type(*this))) {
+    return true;
+  }
+  const std::string_view role = role_name();
+  if (!role.empty() && role == name) return true;
+  const auto session = session_name();
+  if (!session.empty()) {
+    if (session == name) return true;
+    // ROLE/SESSION, as the display name shows it.
+    const auto slash = name.find('/');
+    if (slash != std::string_view::npos && name.substr(slash + 1) == session &&
+        name.substr(0, slash) == role) {
+      return true;
+    }
+  }
+  // Whatever else a report printed for it (a principalId fallback, a type's own text).
+  const std::string shown = display_name();
+  return shown != "-" && shown == name;
 }
 
 Principal Principal::from(const IdentityView& id) {

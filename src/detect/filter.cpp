@@ -27,26 +27,7 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 }
 
 bool identity_matches(const IdentityView& id, std::string_view name) {
-  if (name.empty()) return false;
-  if (id.user_name == name || id.arn == name || id.principal_id == name ||
-      id.issuer_user_name == name || id.issuer_arn == name || id.on_behalf_user_id == name) {
-    return true;
-  }
-  // Principals without a user name go by what reports show for them: the calling service
-  // (AWSService), the account or ANONYMOUS_PRINCIPAL (AWSAccount).
-  if (id.type == IdentityType::AWSService && id.invoked_by == name) return true;
-  if (id.type == IdentityType::AWSAccount && id.account_id == name) return true;
-  const auto session = id.session_name();
-  if (!session.empty()) {
-    if (session == name) return true;
-    // ROLE/SESSION, as the display name shows it.
-    const auto slash = name.find('/');
-    if (slash != std::string_view::npos && name.substr(slash + 1) == session &&
-        name.substr(0, slash) == id.issuer_user_name) {
-      return true;
-    }
-  }
-  return false;
+  return id.answers_to(name);
 }
 
 bool prefix_contains(const intel::Prefix& prefix, const intel::IpAddr& addr) {

@@ -76,8 +76,17 @@ struct IdentityView {
   [[nodiscard]] std::string_view session_name() const;
   /// The best short name for a person reading a report: user name, role/session, service...
   [[nodiscard]] std::string display_name() const;
-  /// The type as reports show it: the known name, or the text as written for other types.
+  /// The type as reports show it: the known name, or the text as written for other types. An
+  /// identity with no `type` but an `invokedBy` is an AWS service acting (AWSService).
   [[nodiscard]] std::string_view type_name() const;
+  /// The role of an assumed-role session: sessionIssuer.userName, else read from the ARN
+  /// (`assumed-role/ROLE/SESSION`); empty for other identities.
+  [[nodiscard]] std::string_view role_name() const;
+  /// True when `name` selects this identity for --user, --suppress-principal and
+  /// --network-admin: every name a report prints for it (display_name()), and its user name,
+  /// ARN, principalId, role name or ARN, session name, ROLE/SESSION, the calling service, the
+  /// account of an AWSAccount caller, and `root` for the root user.
+  [[nodiscard]] bool answers_to(std::string_view name) const;
   /// The key that groups one principal's events: the ARN, else the principalId, else type and
   /// display name (built in `scratch`, which the result may point into).
   [[nodiscard]] std::string_view key(std::string& scratch) const;
