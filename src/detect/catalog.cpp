@@ -1,4 +1,4 @@
-// The rule catalog, severity names, the network-change call table and user-agent families.
+// Severity names, the network-change call table and user-agent families.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -130,50 +130,6 @@ std::string user_agent_family(std::string_view ua) {
     family += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return family.empty() ? "other" : family;
-}
-
-const std::vector<RuleInfo>& rule_catalog() {
-  static const std::vector<RuleInfo> rules = {
-      {kRuleSignin,
-       "high (a sign-in from outside the allow list; an unparseable source is outside)",
-       "signin.amazonaws.com ConsoleLogin, GetSigninToken, CheckMfa, SwitchRole, "
-       "ExternalIdPDirectoryLogin, UserAuthentication, CredentialChallenge, "
-       "CredentialVerification, Federate; sso.amazonaws.com Authenticate, Federate; "
-       "sts.amazonaws.com AssumeRoleWithSAML, AssumeRoleWithWebIdentity",
-       "", "--signin-allowlist or --allow-signin"},
-      {kRuleMaliciousIp,
-       "informational when a listed address is seen; low when the action, user-agent family "
-       "or region is unexpected for the principal; high when two or more are, or when the "
-       "address is outside AWS's address space",
-       "every event whose sourceIPAddress is on a threat list and on no trusted list",
-       "Recon:IAMUser/MaliciousIPCaller.Custom (List*, Describe*, Get*), "
-       "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (others), "
-       "...TorIPCaller when the list is a Tor list",
-       "--threat-list (and --aws-ip-ranges for the outside-AWS tier)"},
-      {kRuleExfiltration,
-       "high",
-       "temporary credentials (ASIA keys) seen from AWS addresses or AWS service sources, "
-       "then from an address outside AWS",
-       "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
-       "--aws-ip-ranges"},
-      {kRuleNetworkChange,
-       "medium; high when --network-admin is set and the caller is not one; low when it is",
-       "successful calls that change security groups, network ACLs, route tables, VPCs, "
-       "gateways, NAT gateways, VPC endpoints, network interfaces, Elastic IPs, subnets, "
-       "flow logs (see --network-kinds)",
-       "", ""},
-      {kRuleNetworkDenied, "low", "the same calls, failed (errorCode set)", "", ""},
-      {kRuleSgIngress,
-       "high: world-open (/0) to a risky port or all protocols; medium: world-open to other "
-       "ports; low: a wide range (--wide-prefix)",
-       "successful AuthorizeSecurityGroupIngress and ModifySecurityGroupRules", "", ""},
-      {kRuleNaclEntry,
-       "as sg-ingress-open, for world-open ingress allow entries",
-       "successful CreateNetworkAclEntry and ReplaceNetworkAclEntry with egress false and "
-       "ruleAction allow",
-       "", ""},
-  };
-  return rules;
 }
 
 }  // namespace trailhound::detect

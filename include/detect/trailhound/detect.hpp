@@ -82,6 +82,8 @@ struct RuleInfo {
   std::string_view guardduty; ///< the GuardDuty mapping, if any
   std::string_view needs;     ///< configuration it needs to run
 };
+/// Every rule, in the order they are listed; made from the rule registry (the only list of
+/// rules, src/detect/rules/registry.cpp), so it names exactly the rules that exist.
 [[nodiscard]] const std::vector<RuleInfo>& rule_catalog();
 
 /// Network resource kinds watched by network-config-change, and the calls of each.
@@ -182,8 +184,9 @@ struct Suppressed {
   std::uint64_t event = 0;      ///< --suppress-event
 };
 
-/// Runs every rule over the events one worker reads. Findings that need the whole run
-/// (the baseline, a key's history) wait as candidates until finish().
+/// Runs every enabled rule over the events one worker reads (one Detector per thread).
+/// Findings that need the whole run (the baseline, a key's history) wait as candidates until
+/// finish().
 class Detector {
  public:
   Detector(const intel::IntelDb& intel, const DetectConfig& config, const EventFilter& filter);
