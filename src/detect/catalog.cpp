@@ -1,4 +1,4 @@
-// Severity names, the network-change call table and user-agent families.
+// Severity names and ids, the network-change call table and user-agent families.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -20,12 +20,30 @@ std::string_view to_string(Severity s) {
 }
 
 std::optional<Severity> parse_severity(std::string_view text) {
+  // Every name is short: longer text is no severity, and the lowered copy stays on the stack.
+  std::array<char, 16> lowered{};
+  if (text.size() > lowered.size()) return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    lowered[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  }
+  const std::string_view name(lowered.data(), text.size());
   for (Severity s : {Severity::Informational, Severity::Low, Severity::Medium, Severity::High,
                      Severity::Critical}) {
-    if (to_string(s) == text) return s;
+    if (to_string(s) == name) return s;
   }
-  if (text == "info") return Severity::Informational;
+  if (name == "info") return Severity::Informational;
   return std::nullopt;
+}
+
+int severity_id(Severity s) {
+  switch (s) {
+    case Severity::Informational: return 1;
+    case Severity::Low: return 2;
+    case Severity::Medium: return 3;
+    case Severity::High: return 4;
+    case Severity::Critical: return 5;
+  }
+  return 0;  // OCSF's Unknown
 }
 
 Severity malicious_ip_severity(bool outside_aws, int unexpected) {

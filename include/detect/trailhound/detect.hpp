@@ -23,8 +23,14 @@ namespace trailhound::detect {
 /// Ordered: a finding "at or above" a level compares with >=.
 enum class Severity { Informational, Low, Medium, High, Critical };
 
+/// The lower-case name: informational, low, medium, high, critical.
 [[nodiscard]] std::string_view to_string(Severity severity);
+/// Reads a severity name in any letter case ("high", "HIGH", "High"); "info" is an alias of
+/// informational. Nothing for any other text.
 [[nodiscard]] std::optional<Severity> parse_severity(std::string_view text);
+/// The severity on OCSF 1.1.0's severity_id scale (0 Unknown, 1 Informational, 2 Low,
+/// 3 Medium, 4 High, 5 Critical, 6 Fatal): informational is 1, critical 5.
+[[nodiscard]] int severity_id(Severity severity);
 
 /// One list that holds a finding's source address. The text lives in the run's TextPool.
 struct ListMatch {
