@@ -1,9 +1,11 @@
 // The detector: looks each event's source up once and runs every enabled rule on it; finish()
 // merges the workers, lets each rule settle what waited for the whole run, and sorts.
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "hash.hpp"
 #include "rule.hpp"
 
 namespace trailhound::detect {
@@ -77,6 +79,26 @@ void Detector::on_event(const EventView& e) {
   for (const auto& rule : s.rules) rule->judge(ctx);
 }
 
+namespace {
+
+/// The id of a finding: 16 hex digits of a hash of what names the event and the rule, so the
+/// same input gives the same id on every run, whatever the number of workers.
+std::string finding_digest(const Finding& f) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  h = hash_bytes(f.rule, h);
+  h = hash_bytes(f.event_id, h);
+  const auto time = static_cast<std::uint64_t>(f.time);
+  h = hash_bytes(std::string_view(reinterpret_cast<const char*>(&time), sizeof time), h);
+  h = hash_bytes(f.event_source, h);
+  h = hash_bytes(f.event_name, h);
+  h = hash_bytes(f.principal.key(), h);
+  h = hash_bytes(f.principal.access_key, h);
+  h = hash_bytes(f.source_ip, h);
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace
+
 DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
                     const DetectConfig& config, const Baseline* loaded) {
   DetectResult r;
@@ -105,9 +127,13 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     peers.front()->settle(peers, run);
   }
 
-  // The findings stay where the workers made them; the result takes their storage.
+  // The findings stay where the workers made them; the result takes their storage. Their ids
+  // are pooled with the rest of their text.
   for (Detector* w : workers) {
     Worker& worker = w->state().worker;
+    for (Finding& f : worker.findings) {
+      if (!f.rule.empty()) f.id = worker.text->store(finding_digest(f));
+    }
     r.findings.adopt(std::move(worker.findings));
     worker.findings.clear();
   }
@@ -124,6 +150,14 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
 
   // Not-taken candidates (rule cleared) drop out here.
   r.findings.sort_and_drop_empty();
+
+  // Findings of identical events share a digest: the later ones in report order, which is
+  // the same for every worker count, are told apart by a suffix.
+  std::unordered_map<std::string_view, int> seen;
+  for (Finding* f : r.findings.items_) {
+    const int n = ++seen[f->id];
+    if (n > 1) f->id = r.text.front()->store(fmt::format("{}-{}", f->id, n));
+  }
   return r;
 }
 

@@ -61,6 +61,11 @@ struct Finding {
   SourceRef source;
   std::vector<std::string_view> reasons;
   std::string_view guardduty_type;  ///< the GuardDuty finding type it corresponds to (static text)
+  /// Stable id, set by finish(): 16 hex digits of a hash of the rule, eventID, event time,
+  /// eventSource, eventName, principal key, access key and source address, the same on every
+  /// run and for any number of workers. Findings that would share one (identical events
+  /// without an eventID) get "-2", "-3"... in report order after the first.
+  std::string_view id;
 
   /// Report order: time, file, record, then rule id.
   friend bool operator<(const Finding& a, const Finding& b) {
@@ -212,6 +217,8 @@ class Detector {
   std::unique_ptr<State> state_;
 };
 
+struct DetectResult;
+
 /// The merged result of all workers: every finding, sorted, with candidate rules settled.
 /// Findings in report order, as references into the storage the workers made them in
 /// (adopted whole, never copied or moved one by one).
@@ -255,13 +262,16 @@ class FindingList {
   [[nodiscard]] const_iterator end() const { return const_iterator(items_.end()); }
 
  private:
+  // finish() fills in what needs the report order (the ids' suffixes).
+  friend DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
+                             const DetectConfig& config, const Baseline* loaded);
   std::vector<std::deque<Finding>> storage_;
   std::vector<Finding*> items_;
 };
 
 struct DetectResult {
   FindingList findings;
-  /// The text the findings point into (one pool per worker).
+  /// The text the findings point into (one pool per worker, ids included).
   std::vector<std::shared_ptr<TextPool>> text;
   Baseline baseline;
   Suppressed suppressed;
