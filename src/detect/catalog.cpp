@@ -1,4 +1,4 @@
-// The rule catalog, severity names, the network-change call table and user-agent families.
+// Severity names and ids, the network-change call table and user-agent families.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -20,12 +20,30 @@ std::string_view to_string(Severity s) {
 }
 
 std::optional<Severity> parse_severity(std::string_view text) {
+  // Every name is short: longer text is no severity, and the lowered copy stays on the stack.
+  std::array<char, 16> lowered{};
+  if (text.size() > lowered.size()) return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    lowered[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  }
+  const std::string_view name(lowered.data(), text.size());
   for (Severity s : {Severity::Informational, Severity::Low, Severity::Medium, Severity::High,
                      Severity::Critical}) {
-    if (to_string(s) == text) return s;
+    if (to_string(s) == name) return s;
   }
-  if (text == "info") return Severity::Informational;
+  if (name == "info") return Severity::Informational;
   return std::nullopt;
+}
+
+int severity_id(Severity s) {
+  switch (s) {
+    case Severity::Informational: return 1;
+    case Severity::Low: return 2;
+    case Severity::Medium: return 3;
+    case Severity::High: return 4;
+    case Severity::Critical: return 5;
+  }
+  return 0;  // OCSF's Unknown
 }
 
 Severity malicious_ip_severity(bool outside_aws, int unexpected) {
@@ -130,50 +148,6 @@ std::string user_agent_family(std::string_view ua) {
     family += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return family.empty() ? "other" : family;
-}
-
-const std::vector<RuleInfo>& rule_catalog() {
-  static const std::vector<RuleInfo> rules = {
-      {kRuleSignin,
-       "high (a sign-in from outside the allow list; an unparseable source is outside)",
-       "signin.amazonaws.com ConsoleLogin, GetSigninToken, CheckMfa, SwitchRole, "
-       "ExternalIdPDirectoryLogin, UserAuthentication, CredentialChallenge, "
-       "CredentialVerification, Federate; sso.amazonaws.com Authenticate, Federate; "
-       "sts.amazonaws.com AssumeRoleWithSAML, AssumeRoleWithWebIdentity",
-       "", "--signin-allowlist or --allow-signin"},
-      {kRuleMaliciousIp,
-       "informational when a listed address is seen; low when the action, user-agent family "
-       "or region is unexpected for the principal; high when two or more are, or when the "
-       "address is outside AWS's address space",
-       "every event whose sourceIPAddress is on a threat list and on no trusted list",
-       "Recon:IAMUser/MaliciousIPCaller.Custom (List*, Describe*, Get*), "
-       "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (others), "
-       "...TorIPCaller when the list is a Tor list",
-       "--threat-list (and --aws-ip-ranges for the outside-AWS tier)"},
-      {kRuleExfiltration,
-       "high",
-       "temporary credentials (ASIA keys) seen from AWS addresses or AWS service sources, "
-       "then from an address outside AWS",
-       "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
-       "--aws-ip-ranges"},
-      {kRuleNetworkChange,
-       "medium; high when --network-admin is set and the caller is not one; low when it is",
-       "successful calls that change security groups, network ACLs, route tables, VPCs, "
-       "gateways, NAT gateways, VPC endpoints, network interfaces, Elastic IPs, subnets, "
-       "flow logs (see --network-kinds)",
-       "", ""},
-      {kRuleNetworkDenied, "low", "the same calls, failed (errorCode set)", "", ""},
-      {kRuleSgIngress,
-       "high: world-open (/0) to a risky port or all protocols; medium: world-open to other "
-       "ports; low: a wide range (--wide-prefix)",
-       "successful AuthorizeSecurityGroupIngress and ModifySecurityGroupRules", "", ""},
-      {kRuleNaclEntry,
-       "as sg-ingress-open, for world-open ingress allow entries",
-       "successful CreateNetworkAclEntry and ReplaceNetworkAclEntry with egress false and "
-       "ruleAction allow",
-       "", ""},
-  };
-  return rules;
 }
 
 }  // namespace trailhound::detect

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rule.hpp"
 #include "trailhound/detect.hpp"
 
 namespace trailhound::detect {
@@ -34,5 +35,11 @@ struct PermissionVerdict {
 /// The verdict on one ingress permission; nothing when it is neither world-open nor wide.
 [[nodiscard]] std::optional<PermissionVerdict> judge_permission(const Permission& p,
                                                                 const DetectConfig& config);
+
+/// The shared half of sg-ingress-open and nacl-entry-open: judges every permission the change
+/// grants (in the response too, with `with_response`) and emits one finding of `rule`, at the
+/// worst severity with each distinct reason once, when any opens ingress.
+void report_open_ingress(Worker& worker, const EventContext& ctx, std::string_view rule,
+                         bool with_response);
 
 }  // namespace trailhound::detect

@@ -1,5 +1,8 @@
-// sg-ingress-open and nacl-entry-open: reading permissions in every form CloudTrail records.
+// sg-ingress-open and nacl-entry-open: reading permissions in every form CloudTrail records,
+// and judging what a change opens.
 #include "detect_internal.hpp"
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -153,6 +156,28 @@ std::optional<PermissionVerdict> judge_permission(const Permission& p, const Det
                           : fmt::format("wide range {} to {}", written, ports);
   }
   return v;
+}
+
+void report_open_ingress(Worker& worker, const EventContext& ctx, std::string_view rule,
+                         bool with_response) {
+  const EventView& e = ctx.event;
+  std::vector<Permission> perms = read_permissions(worker.json, e.request_parameters);
+  if (with_response) {
+    for (auto& p : read_permissions(worker.json, e.response_elements)) perms.push_back(std::move(p));
+  }
+  Severity worst = Severity::Informational;
+  std::vector<std::string> reasons;
+  for (const auto& p : perms) {
+    const auto v = judge_permission(p, worker.config);
+    if (!v) continue;
+    if (std::find(reasons.begin(), reasons.end(), v->reason) != reasons.end()) continue;
+    reasons.push_back(v->reason);
+    worst = std::max(worst, v->severity);
+  }
+  if (reasons.empty()) return;
+  Finding f = worker.make_finding(ctx, rule, worst, false);
+  for (const auto& why : reasons) worker.reason(f, why);
+  worker.emit(std::move(f), ctx);
 }
 
 }  // namespace trailhound::detect

@@ -1,5 +1,5 @@
-// Tests of the detect stage: the severity tiers, user-agent families, network kinds,
-// permission verdicts and the baseline's save and load.
+// Tests of the detect stage: the severity tiers, names and ids, user-agent families, network
+// kinds, permission verdicts and the baseline's save and load.
 #include <catch2/catch.hpp>
 
 #include "../../src/detect/detect_internal.hpp"
@@ -39,6 +39,25 @@ TEST_CASE("severities are ordered and round-trip through their names", "[detect]
   }
   CHECK(parse_severity("info") == Severity::Informational);
   CHECK_FALSE(parse_severity("severe").has_value());
+}
+
+TEST_CASE("severity names are read in any letter case", "[detect]") {
+  CHECK(parse_severity("HIGH") == Severity::High);
+  CHECK(parse_severity("High") == Severity::High);
+  CHECK(parse_severity("mEdIuM") == Severity::Medium);
+  CHECK(parse_severity("INFO") == Severity::Informational);
+  CHECK(parse_severity("Critical") == Severity::Critical);
+  CHECK_FALSE(parse_severity("").has_value());
+  CHECK_FALSE(parse_severity("highest").has_value());
+  CHECK_FALSE(parse_severity("informational-and-then-some").has_value());
+}
+
+TEST_CASE("severity ids follow OCSF 1.1.0's scale", "[detect]") {
+  CHECK(severity_id(Severity::Informational) == 1);
+  CHECK(severity_id(Severity::Low) == 2);
+  CHECK(severity_id(Severity::Medium) == 3);
+  CHECK(severity_id(Severity::High) == 4);
+  CHECK(severity_id(Severity::Critical) == 5);
 }
 
 TEST_CASE("user agents fall into their families", "[detect][baseline]") {

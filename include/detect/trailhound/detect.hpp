@@ -23,8 +23,14 @@ namespace trailhound::detect {
 /// Ordered: a finding "at or above" a level compares with >=.
 enum class Severity { Informational, Low, Medium, High, Critical };
 
+/// The lower-case name: informational, low, medium, high, critical.
 [[nodiscard]] std::string_view to_string(Severity severity);
+/// Reads a severity name in any letter case ("high", "HIGH", "High"); "info" is an alias of
+/// informational. Nothing for any other text.
 [[nodiscard]] std::optional<Severity> parse_severity(std::string_view text);
+/// The severity on OCSF 1.1.0's severity_id scale (0 Unknown, 1 Informational, 2 Low,
+/// 3 Medium, 4 High, 5 Critical, 6 Fatal): informational is 1, critical 5.
+[[nodiscard]] int severity_id(Severity severity);
 
 /// One list that holds a finding's source address. The text lives in the run's TextPool.
 struct ListMatch {
@@ -55,6 +61,11 @@ struct Finding {
   SourceRef source;
   std::vector<std::string_view> reasons;
   std::string_view guardduty_type;  ///< the GuardDuty finding type it corresponds to (static text)
+  /// Stable id, set by finish(): 16 hex digits of a hash of the rule, eventID, event time,
+  /// eventSource, eventName, principal key, access key and source address, the same on every
+  /// run and for any number of workers. Findings that would share one (identical events
+  /// without an eventID) get "-2", "-3"... in report order after the first.
+  std::string_view id;
 
   /// Report order: time, file, record, then rule id.
   friend bool operator<(const Finding& a, const Finding& b) {
@@ -82,6 +93,8 @@ struct RuleInfo {
   std::string_view guardduty; ///< the GuardDuty mapping, if any
   std::string_view needs;     ///< configuration it needs to run
 };
+/// Every rule, in the order they are listed; made from the rule registry (the only list of
+/// rules, src/detect/rules/registry.cpp), so it names exactly the rules that exist.
 [[nodiscard]] const std::vector<RuleInfo>& rule_catalog();
 
 /// Network resource kinds watched by network-config-change, and the calls of each.
@@ -182,8 +195,9 @@ struct Suppressed {
   std::uint64_t event = 0;      ///< --suppress-event
 };
 
-/// Runs every rule over the events one worker reads. Findings that need the whole run
-/// (the baseline, a key's history) wait as candidates until finish().
+/// Runs every enabled rule over the events one worker reads (one Detector per thread).
+/// Findings that need the whole run (the baseline, a key's history) wait as candidates until
+/// finish().
 class Detector {
  public:
   Detector(const intel::IntelDb& intel, const DetectConfig& config, const EventFilter& filter);
@@ -202,6 +216,8 @@ class Detector {
  private:
   std::unique_ptr<State> state_;
 };
+
+struct DetectResult;
 
 /// The merged result of all workers: every finding, sorted, with candidate rules settled.
 /// Findings in report order, as references into the storage the workers made them in
@@ -246,13 +262,16 @@ class FindingList {
   [[nodiscard]] const_iterator end() const { return const_iterator(items_.end()); }
 
  private:
+  // finish() fills in what needs the report order (the ids' suffixes).
+  friend DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
+                             const DetectConfig& config, const Baseline* loaded);
   std::vector<std::deque<Finding>> storage_;
   std::vector<Finding*> items_;
 };
 
 struct DetectResult {
   FindingList findings;
-  /// The text the findings point into (one pool per worker).
+  /// The text the findings point into (one pool per worker, ids included).
   std::vector<std::shared_ptr<TextPool>> text;
   Baseline baseline;
   Suppressed suppressed;

@@ -1,0 +1,96 @@
+// credential-exfiltration: a temporary key used from outside AWS after it was used from AWS.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "../rule.hpp"
+#include "trailhound/timeutil.hpp"
+
+namespace trailhound::detect {
+namespace {
+
+bool is_temporary(std::string_view key_id) {
+  return key_id.size() >= 4 && key_id.substr(0, 4) == "ASIA";
+}
+
+class CredentialExfiltration final : public Rule {
+ public:
+  using Rule::Rule;
+
+  [[nodiscard]] bool learns() const override { return true; }
+
+  // Each temporary key's history is kept whatever the filter says: a use from outside AWS is
+  // judged against the first use from AWS anywhere in the run.
+  void learn(const EventContext& ctx) override {
+    const std::string_view key_id = ctx.event.identity.access_key_id;
+    if (!is_temporary(key_id) || !ctx.from_aws()) return;
+    const TimeMs t = ctx.event.time;
+    auto it = first_aws_.find(key_id);
+    if (it == first_aws_.end()) first_aws_.emplace(std::string(key_id), t);
+    else if (t < it->second) it->second = t;
+  }
+
+  // A use from outside AWS waits as a candidate until the whole run's history is known.
+  void judge(const EventContext& ctx) override {
+    if (!is_temporary(ctx.event.identity.access_key_id) || !ctx.is_address() ||
+        ctx.lookup.aws != nullptr) {
+      return;
+    }
+    Worker& w = worker();
+    Finding f = w.make_finding(ctx, kRuleExfiltration, Severity::High, true);
+    f.guardduty_type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    if (Finding* kept = w.emit(std::move(f), ctx)) candidates_.push_back(kept);
+  }
+
+  void settle(std::span<Rule* const> peers, const SettleContext& /*run*/) override {
+    std::map<std::string, TimeMs, std::less<>> first_aws;
+    for (Rule* peer : peers) {
+      for (const auto& [k, t] : static_cast<CredentialExfiltration*>(peer)->first_aws_) {
+        auto it = first_aws.find(k);
+        if (it == first_aws.end() || t < it->second) first_aws[k] = t;
+      }
+    }
+    for (Rule* peer : peers) static_cast<CredentialExfiltration*>(peer)->settle_own(first_aws);
+  }
+
+ private:
+  void settle_own(const std::map<std::string, TimeMs, std::less<>>& first_aws) {
+    for (Finding* candidate : candidates_) {
+      Finding& f = *candidate;
+      const std::string_view key = f.principal.access_key;
+      const auto it = first_aws.find(key);
+      if (it == first_aws.end() || it->second > f.time) {
+        f.rule = {};  // not a finding: the key was not seen from AWS before
+        continue;
+      }
+      worker().reason(f, fmt::format(
+          "temporary key {} was used from AWS (first at {}) and now from {}, outside AWS", key,
+          format_iso(it->second), f.source_ip));
+    }
+    candidates_.clear();
+  }
+
+  /// The first time each temporary key was seen from AWS...
+  std::map<std::string, TimeMs, std::less<>> first_aws_;
+  /// ...and its uses from outside AWS, which become findings if that came first.
+  std::vector<Finding*> candidates_;
+};
+
+}  // namespace
+
+namespace rules {
+const RuleDef& credential_exfiltration() {
+  static const RuleDef def{
+      {kRuleExfiltration, "high",
+       "temporary credentials (ASIA keys) seen from AWS addresses or AWS service sources, "
+       "then from an address outside AWS",
+       "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", "--aws-ip-ranges"},
+      Requires::AwsRanges,
+      make_rule<CredentialExfiltration>};
+  return def;
+}
+}  // namespace rules
+
+}  // namespace trailhound::detect
