@@ -57,31 +57,51 @@ class Progress {
   bool drawn_ = false;
 };
 
+/// What became of one file, for the messages and the issue callback.
+enum class FileOutcome { Read, Failed, Skipped };
+
 /// Prints each file's messages in file order, whatever order the workers finish in, so that
-/// stderr, like stdout, is the same for any thread count.
+/// stderr, like stdout, is the same for any thread count; hands failed and skipped files to
+/// the issue callback in the same order.
 class OrderedMessages {
  public:
-  explicit OrderedMessages(std::size_t files) : pending_(files) {}
-  void file_done(std::size_t index, const std::string& path, const std::vector<std::string>& lines) {
+  OrderedMessages(const FileTable& files, const std::function<void(const FileIssue&)>& on_issue)
+      : files_(files), on_issue_(on_issue), pending_(files.size()) {}
+  void file_done(std::size_t index, FileOutcome outcome, std::vector<std::string> lines,
+                 std::vector<std::string> reasons = {}) {
     std::string text;
-    const std::string safe_path = terminal_safe(path);
+    const std::string safe_path = terminal_safe(files_[index].path);
     for (const auto& line : lines) text += fmt::format("trailhound: {}: {}\n", safe_path, line);
+    if (outcome == FileOutcome::Failed && reasons.empty()) reasons = std::move(lines);
     std::lock_guard lock(mutex_);
-    pending_[index] = std::move(text);
-    ready_.resize(pending_.size(), false);
-    ready_[index] = true;
-    while (next_ < pending_.size() && ready_[next_]) {
-      if (!pending_[next_].empty()) std::fputs(pending_[next_].c_str(), stderr);
-      pending_[next_].clear();
-      pending_[next_].shrink_to_fit();
+    Pending& p = pending_[index];
+    p.text = std::move(text);
+    p.outcome = outcome;
+    p.reasons = std::move(reasons);
+    p.ready = true;
+    while (next_ < pending_.size() && pending_[next_].ready) {
+      Pending& n = pending_[next_];
+      if (!n.text.empty()) std::fputs(n.text.c_str(), stderr);
+      if (on_issue_ && n.outcome != FileOutcome::Read) {
+        on_issue_(FileIssue{files_[next_].path, n.outcome == FileOutcome::Failed, &n.reasons});
+      }
+      n = Pending{};
+      n.ready = true;
       ++next_;
     }
   }
 
  private:
+  struct Pending {
+    bool ready = false;
+    FileOutcome outcome = FileOutcome::Read;
+    std::string text;
+    std::vector<std::string> reasons;
+  };
+  const FileTable& files_;
+  const std::function<void(const FileIssue&)>& on_issue_;
   std::mutex mutex_;
-  std::vector<std::string> pending_;
-  std::vector<bool> ready_;
+  std::vector<Pending> pending_;
   std::size_t next_ = 0;
 };
 
@@ -98,7 +118,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
   const unsigned jobs = worker_count(files, options);
   std::vector<WorkerTotals> worker_totals(jobs);
   std::atomic<std::size_t> next{0};
-  OrderedMessages messages(files.size());
+  OrderedMessages messages(files, options.on_file_issue);
   Progress progress(options.progress && !options.quiet, files.size());
 
   auto work = [&](unsigned id) {
@@ -129,7 +149,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
         default:
           lines.push_back(dr.message);
           ++t.files_failed;
-          messages.file_done(index, file.path, lines);
+          messages.file_done(index, FileOutcome::Failed, std::move(lines));
           progress.file_done(dr.input_bytes, 0);
           return;
       }
@@ -138,16 +158,22 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
       t.records_read += po.records_read;
       t.records_used += po.records_used;
       t.records_rejected += po.records_rejected;
+      FileOutcome outcome = FileOutcome::Read;
+      std::vector<std::string> reasons;
       if (po.digest || (po.not_json && !failed)) {
         ++t.files_skipped;
         // A skipped file found by walking a folder is expected; one named explicitly is noted.
-        if (file.explicit_arg && !options.quiet) {
-          lines.push_back(po.digest ? "CloudTrail digest file, skipped" : po.messages.front());
+        if (file.explicit_arg) {
+          outcome = FileOutcome::Skipped;
+          reasons.push_back(po.digest ? "CloudTrail digest file, skipped" : po.messages.front());
+          if (!options.quiet) lines.push_back(reasons.back());
         }
       } else {
         for (const auto& m : po.messages) lines.push_back(m);
         if (po.file_error || failed) {
           ++t.files_failed;
+          outcome = FileOutcome::Failed;
+          reasons = lines;
         } else {
           ++t.files_read;
         }
@@ -156,7 +182,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
         lines.push_back(fmt::format("{} records have no eventTime; their @timestamp was used",
                                     po.time_from_timestamp));
       }
-      messages.file_done(index, file.path, lines);
+      messages.file_done(index, outcome, std::move(lines), std::move(reasons));
       progress.file_done(dr.input_bytes, po.records_read);
     };
     for (;;) {
@@ -168,7 +194,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
         // A bug or an exhausted resource: this file fails with the reason and the run goes
         // on. Its records are not added to the totals (the file counts as failed).
         ++t.files_failed;
-        messages.file_done(index, files[index].path,
+        messages.file_done(index, FileOutcome::Failed,
                            {fmt::format("internal error while reading the file: {}", ex.what())});
       }
     }

@@ -10,6 +10,7 @@
 #include "trailhound/engine.hpp"
 #include "trailhound/filter.hpp"
 #include "trailhound/format.hpp"
+#include "trailhound/printer.hpp"
 
 namespace trailhound::app {
 
@@ -21,6 +22,8 @@ class Output {
   [[nodiscard]] std::ostream& stream();
   /// True when text output may be coloured.
   [[nodiscard]] bool color() const { return color_; }
+  /// The terminal's width for text tables; 0 (never cut) when not a terminal.
+  [[nodiscard]] std::size_t width() const { return width_; }
   /// Flushes; a Write error (with errno) when the write failed (disk full, closed pipe).
   [[nodiscard]] Status finish();
 
@@ -28,7 +31,15 @@ class Output {
   std::unique_ptr<std::ostream> file_;
   std::string path_;
   bool color_ = false;
+  std::size_t width_ = 0;
 };
+
+/// Opens the output and makes the printer of `format` for `command` on it; `wide` never
+/// cuts a table cell.
+[[nodiscard]] Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
+                                                            ColorMode color,
+                                                            const std::string& format,
+                                                            Command command, bool wide);
 
 /// What every reading command sets up before the run: filter, files, settings, output.
 struct PreparedRun {
@@ -36,7 +47,8 @@ struct PreparedRun {
   FileTable files;
   RunOptions run;
   Output output;
-  OutputFormat format = OutputFormat::Text;
+  std::unique_ptr<Printer> printer;
+  std::vector<FileProblem> problems;  ///< failed and skipped files, in file order
   std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
   std::uint64_t skipped = 0;  ///< digests passed over while walking folders
   std::uint64_t walk_errors = 0;  ///< paths that could not be walked (missing, unreadable)
@@ -48,8 +60,12 @@ struct PreparedRun {
   }
 };
 
-/// Builds the filter, walks the inputs and opens the output.
-[[nodiscard]] Status prepare_run(const InputRequest& request, PreparedRun& prepared);
+/// Builds the filter, walks the inputs, opens the output and makes the printer for `command`.
+/// `prepared` must stay where it is: the run reports problem files into it.
+[[nodiscard]] Status prepare_run(const InputRequest& request, Command command, PreparedRun& prepared);
+
+/// Starts printing a run's results: begin(), then the failed and skipped files.
+void begin_printing(PreparedRun& prepared, Command command, bool grouped = false);
 
 /// Flushes the output and decides the exit code of a run that found nothing at --fail-on.
 [[nodiscard]] int finish_run(const InputRequest& request, Output& output, const RunTotals& totals);

@@ -35,10 +35,10 @@ class SummarySink final : public EventSink {
     const std::string_view key = e.identity.key(scratch_);
     auto it = principals.find(key);
     if (it == principals.end()) {
-      const Principal p = Principal::from(e.identity);
       it = principals.emplace(std::string(key), ActivityStats{}).first;
-      it->second.type = p.type;
-      it->second.user = p.user;
+      it->second.principal = Principal::from(e.identity);
+      // A principal's keys vary event by event: the row lists them all (access_keys).
+      it->second.principal.access_key.clear();
     }
     it->second.add(e);
   }
@@ -64,7 +64,7 @@ std::vector<std::unique_ptr<S>> run_into(PreparedRun& p, RunTotals& totals) {
 
 int run_timeline(const InputRequest& request) {
   PreparedRun p;
-  if (auto s = prepare_run(request, p); !s) return report_error(s.error());
+  if (auto s = prepare_run(request, Command::Timeline, p); !s) return report_error(s.error());
   RunTotals totals;
   std::vector<OwnedEvent> events;
   ActivityStats stats;
@@ -73,13 +73,20 @@ int run_timeline(const InputRequest& request) {
     stats.merge(ts->stats);
   }
   std::sort(events.begin(), events.end());
-  print_timeline(p.output.stream(), p.format, events, stats, totals, p.files, p.output.color());
+  begin_printing(p, Command::Timeline);
+  for (const auto& e : events) p.printer->event(e);
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = stats.events;
+  summary.stats = &stats;
+  p.printer->summary(summary);
+  p.printer->end();
   return finish_run(request, p.output, totals);
 }
 
 int run_summary(const InputRequest& request) {
   PreparedRun p;
-  if (auto s = prepare_run(request, p); !s) return report_error(s.error());
+  if (auto s = prepare_run(request, Command::Summary, p); !s) return report_error(s.error());
   RunTotals totals;
   std::map<std::string, ActivityStats, std::less<>> principals;
   std::uint64_t matched = 0;
@@ -87,8 +94,19 @@ int run_summary(const InputRequest& request) {
     for (auto& [k, v] : ss->principals) principals[k].merge(v);
     matched += ss->matched;
   }
-  print_principal_summary(p.output.stream(), p.format, principals, totals, matched,
-                          p.output.color());
+  // Busiest principals first; ties by key so the order is stable.
+  std::vector<std::pair<const std::string*, const ActivityStats*>> rows;
+  for (const auto& [k, st] : principals) rows.emplace_back(&k, &st);
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.second->events > b.second->events; });
+  begin_printing(p, Command::Summary);
+  for (const auto& [key, st] : rows) p.printer->principal(*key, *st);
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = matched;
+  summary.principals = principals.size();
+  p.printer->summary(summary);
+  p.printer->end();
   return finish_run(request, p.output, totals);
 }
 

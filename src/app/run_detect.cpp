@@ -143,18 +143,19 @@ Result<Window> investigate_window(const ScanRequest& st) {
 /// The shared body of scan and investigate.
 int run_detections(const ScanRequest& st, bool investigate) {
   // Settings first: a usage error reads nothing.
-  std::optional<Window> window;
+  std::optional<Window> window_span;
   if (investigate) {
     auto w = investigate_window(st);
     if (!w) return report_error(w.error());
-    window = *w;
+    window_span = *w;
   }
   DetectSettings settings;
   if (auto s = build_detect_settings(st.detect, settings); !s) return report_error(s.error());
   intel::IntelDb db;
   if (auto s = load_intel(st.intel, st.input.verbose, db); !s) return report_error(s.error());
+  const Command command = investigate ? Command::Investigate : Command::Scan;
   PreparedRun p;
-  if (auto s = prepare_run(st.input, p); !s) return report_error(s.error());
+  if (auto s = prepare_run(st.input, command, p); !s) return report_error(s.error());
   const detect::DetectConfig& config = settings.config;
 
   std::vector<std::unique_ptr<DetectSink>> sinks;
@@ -193,38 +194,43 @@ int run_detections(const ScanRequest& st, bool investigate) {
   detect::FindingList shown = std::move(result.findings);
   shown.drop_if([&](const detect::Finding& f) { return f.severity < settings.min; });
 
-  FindingReport report;
-  report.findings = &shown;
-  report.result = &result;
-  report.totals = &totals;
-  report.files = &p.files;
-  report.grouped = st.detect.group;
+  begin_printing(p, command, st.detect.group);
+  if (st.detect.group) {
+    for (const auto& g : group_findings(shown)) p.printer->group(g);
+  } else {
+    for (const auto& f : shown) p.printer->finding(f);
+  }
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = result.events_matched;
+  summary.findings = &shown;
+  summary.detect = &result;
   ActivityStats stats;
-  std::vector<OwnedEvent> timeline;
+  std::string window;
   if (investigate) {
     std::sort(events.begin(), events.end());
     TimeMs from = events.empty() ? 0 : events.front().time;
     std::optional<TimeMs> to;
     if (any_findings) {
       const TimeMs first = shown.empty() ? from : shown.front().time;
-      from = first - window->before;
-      if (window->after) to = first + *window->after;
-      report.timeline_note = fmt::format("from {} ({} before the first finding) to {}",
-                                         format_iso(from), st.before,
-                                         to ? format_iso(*to) : "the end of the data");
+      from = first - window_span->before;
+      if (window_span->after) to = first + *window_span->after;
+      window = fmt::format("from {} ({} before the first finding) to {}", format_iso(from),
+                           st.before, to ? format_iso(*to) : "the end of the data");
     } else {
-      report.timeline_note = "no findings for this principal: all of its activity";
+      window = "no findings for this principal: all of its activity";
     }
-    for (auto& e : events) {
+    p.printer->section(fmt::format("timeline ({})", window));
+    for (const auto& e : events) {
       if (e.time < from || (to && e.time >= *to)) continue;
-      timeline.push_back(std::move(e));
+      p.printer->event(e);
+      stats.add(e);  // statistics over the window shown
     }
-    // Statistics over the window shown, from the kept events.
-    for (const auto& e : timeline) stats.add(e);
-    report.timeline = &timeline;
-    report.timeline_stats = &stats;
+    summary.stats = &stats;
+    summary.window = window;
   }
-  print_findings(p.output.stream(), p.format, report, p.output.color());
+  p.printer->summary(summary);
+  p.printer->end();
   const int code = finish_run(st.input, p.output, totals);
   if (code == kExitWrite || code == kExitUsage) return code;
   if (st.input.strict && !result.notes.empty()) {

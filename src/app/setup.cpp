@@ -143,6 +143,7 @@ Status load_intel(const IntelRequest& o, bool verbose, intel::IntelDb& db) {
 Status Output::open(const std::string& path, ColorMode color) {
   if (path.empty() || path == "-") {
     color_ = color_wanted(color, STDOUT_FILENO);
+    width_ = terminal_width(STDOUT_FILENO);
     return {};
   }
   errno = 0;
@@ -167,21 +168,40 @@ Status Output::finish() {
                       path_.empty() ? std::string("standard output") : terminal_safe(path_), err);
 }
 
-Status prepare_run(const InputRequest& o, PreparedRun& p) {
+Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
+                                              ColorMode color, const std::string& format,
+                                              Command command, bool wide) {
+  // The format first: a usage error creates no file.
+  if (auto s = check_format(format, command); !s) return std::move(s).error();
+  if (auto s = output.open(path, color); !s) return std::move(s).error();
+  return make_printer(format, command, output.stream(),
+                      PrinterOptions{output.color(), wide ? 0 : output.width()});
+}
+
+Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   auto filter = build_filter(o);
   if (!filter) return std::move(filter).error();
   p.filter = std::move(filter.value());
-  const auto format = parse_output_format(o.format);
-  if (!format) return Error::usage(fmt::format("unknown format '{}'", terminal_safe(o.format)), "--format");
-  p.format = *format;
+  if (auto s = check_format(o.format, command); !s) return s;
   p.run = build_run_options(o);
+  p.run.on_file_issue = [&p](const FileIssue& issue) {
+    p.problems.push_back(FileProblem{std::string(issue.path), issue.failed, *issue.reasons});
+  };
   Discovery d = discover_inputs(o.paths, p.filter.window);
   for (const auto& e : d.errors) print_error(terminal_safe(e));
   p.files = std::move(d.files);
   p.pruned = d.pruned;
   p.skipped = d.skipped_digest;
   p.walk_errors = d.errors.size();
-  return p.output.open(o.output, o.color);
+  auto printer = open_printer(p.output, o.output, o.color, o.format, command, o.wide);
+  if (!printer) return std::move(printer).error();
+  p.printer = std::move(printer.value());
+  return {};
+}
+
+void begin_printing(PreparedRun& p, Command command, bool grouped) {
+  p.printer->begin(PrintBegin{command, &p.files, grouped});
+  for (const auto& problem : p.problems) p.printer->file_problem(problem);
 }
 
 int finish_run(const InputRequest& o, Output& output, const RunTotals& totals) {

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "trailhound/escape.hpp"
-#include "trailhound/format.hpp"
 
 using namespace trailhound;
 
@@ -221,19 +220,6 @@ TEST_CASE("is_valid_utf8 refuses malformed text", "[escape][utf8]") {
   CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));
   CHECK_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
   CHECK_FALSE(is_valid_utf8("ok\xFF"));
-}
-
-// ---- output format names (escape.cpp holds them) ----------------------------------------------
-
-TEST_CASE("output format names parse and print", "[escape][format]") {
-  CHECK(parse_output_format("text") == OutputFormat::Text);
-  CHECK(parse_output_format("jsonl") == OutputFormat::Jsonl);
-  CHECK(parse_output_format("ndjson") == OutputFormat::Jsonl);
-  CHECK(parse_output_format("json") == OutputFormat::Json);
-  CHECK(parse_output_format("csv") == OutputFormat::Csv);
-  CHECK_FALSE(parse_output_format("xml"));
-  CHECK_FALSE(parse_output_format("JSON"));
-  CHECK(to_string(OutputFormat::Jsonl) == "jsonl");
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include "trailhound/decode.hpp"
 #include "trailhound/escape.hpp"
 #include "trailhound/parse.hpp"
+#include "trailhound/format.hpp"
 #include "trailhound/report.hpp"
 #include "trailhound/timeutil.hpp"
 
@@ -52,10 +53,23 @@ EventView view(TimeMs time, std::string_view name, std::string_view ip, std::str
   return e;
 }
 
-/// The map type print_principal_summary takes, whatever its comparator.
-template <class R, class A, class B, class C, class... Rest>
-C third_parameter(R (*)(A, B, C, Rest...));
-using PrincipalMap = std::remove_cvref_t<decltype(third_parameter(&print_principal_summary))>;
+using PrincipalMap = std::map<std::string, ActivityStats, std::less<>>;
+
+/// Prints a timeline through the printer of `format`, as the timeline command does.
+void print_timeline(std::ostream& out, std::string_view format,
+                    const std::vector<OwnedEvent>& events, const ActivityStats& stats,
+                    const RunTotals& totals, const FileTable& files) {
+  auto printer = make_printer(format, Command::Timeline, out, {});
+  REQUIRE(printer);
+  (*printer)->begin(PrintBegin{Command::Timeline, &files, false});
+  for (const auto& e : events) (*printer)->event(e);
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = stats.events;
+  summary.stats = &stats;
+  (*printer)->summary(summary);
+  (*printer)->end();
+}
 
 bool same(const ActivityStats& a, const ActivityStats& b) {
   return a.events == b.events && a.errors == b.errors && a.first_seen == b.first_seen &&
@@ -168,12 +182,12 @@ TEST_CASE("ActivityStats merged from parts equal adding all to one", "[report][s
 
 TEST_CASE("merging keeps the first principal type and name", "[report][stats]") {
   ActivityStats a, b;
-  b.type = "IAMUser";
-  b.user = "alice";
+  b.principal.type = "IAMUser";
+  b.principal.user = "alice";
   b.add(view(kT, "A", "1.1.1.1", "r"));
   a.merge(b);
-  CHECK(a.type == "IAMUser");
-  CHECK(a.user == "alice");
+  CHECK(a.principal.type == "IAMUser");
+  CHECK(a.principal.user == "alice");
 }
 
 // ---- OwnedEvent -------------------------------------------------------------------------------
@@ -281,7 +295,7 @@ TEST_CASE("every JSON Lines timeline line parses and the last is the summary",
   Fixture fx;
   REQUIRE(fx.events.size() == 3);
   std::ostringstream out;
-  print_timeline(out, OutputFormat::Jsonl, fx.events, fx.stats, fx.totals, fx.files, false);
+  print_timeline(out, "jsonl", fx.events, fx.stats, fx.totals, fx.files);
   const auto lines = lines_of(out.str());
   REQUIRE(lines.size() == 4);
   simdjson::dom::parser parser;
@@ -330,7 +344,7 @@ TEST_CASE("the JSON Lines event names its file and keeps an unlisted identity ty
           "[report][print]") {
   Fixture fx;
   std::ostringstream out;
-  print_timeline(out, OutputFormat::Jsonl, fx.events, fx.stats, fx.totals, fx.files, false);
+  print_timeline(out, "jsonl", fx.events, fx.stats, fx.totals, fx.files);
   const auto lines = lines_of(out.str());
   REQUIRE(lines.size() == 4);
   simdjson::dom::parser parser;
@@ -348,7 +362,7 @@ TEST_CASE("the JSON Lines event names its file and keeps an unlisted identity ty
 TEST_CASE("an empty JSON Lines timeline is the summary alone", "[report][print]") {
   std::ostringstream out;
   RunTotals totals;
-  print_timeline(out, OutputFormat::Jsonl, {}, ActivityStats{}, totals, {}, false);
+  print_timeline(out, "jsonl", {}, ActivityStats{}, totals, {});
   const auto lines = lines_of(out.str());
   REQUIRE(lines.size() == 1);
   simdjson::dom::parser parser;
@@ -360,7 +374,7 @@ TEST_CASE("an empty JSON Lines timeline is the summary alone", "[report][print]"
 TEST_CASE("the JSON timeline is one valid document", "[report][print]") {
   Fixture fx;
   std::ostringstream out;
-  print_timeline(out, OutputFormat::Json, fx.events, fx.stats, fx.totals, fx.files, false);
+  print_timeline(out, "json", fx.events, fx.stats, fx.totals, fx.files);
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   REQUIRE(parser.parse(out.str()).get(doc) == simdjson::SUCCESS);
@@ -372,7 +386,7 @@ TEST_CASE("the JSON timeline is one valid document", "[report][print]") {
 TEST_CASE("CSV output neutralises a formula in the user agent", "[report][print]") {
   Fixture fx;
   std::ostringstream out;
-  print_timeline(out, OutputFormat::Csv, fx.events, fx.stats, fx.totals, fx.files, false);
+  print_timeline(out, "csv", fx.events, fx.stats, fx.totals, fx.files);
   const std::string csv = out.str();
   CHECK(csv.find(R"("'=cmd|' /C calc'!A0")") != std::string::npos);
   CHECK(csv.find(",=cmd") == std::string::npos);
@@ -389,7 +403,7 @@ TEST_CASE("CSV output neutralises a formula in the user agent", "[report][print]
 TEST_CASE("the text timeline shows no raw control characters", "[report][print]") {
   Fixture fx;
   std::ostringstream out;
-  print_timeline(out, OutputFormat::Text, fx.events, fx.stats, fx.totals, fx.files, false);
+  print_timeline(out, "text", fx.events, fx.stats, fx.totals, fx.files);
   const std::string text = out.str();
   CHECK(text.find('\x1b') == std::string::npos);
   CHECK(text.find('\t') == std::string::npos);
@@ -399,18 +413,29 @@ TEST_CASE("the text timeline shows no raw control characters", "[report][print]"
 TEST_CASE("the principal summary in JSON Lines parses line by line", "[report][print]") {
   PrincipalMap principals;
   auto& a = principals["arn:aws:iam::1:user/alice"];
-  a.type = "IAMUser";
-  a.user = "alice";
+  a.principal.type = "IAMUser";
+  a.principal.user = "alice";
   a.add(view(kT, "GetObject", "1.2.3.4", "us-east-1"));
   auto& b = principals["AWSService:ec2.amazonaws.com"];
-  b.type = "AWSService";
-  b.user = "ec2\x1b.amazonaws.com";
+  b.principal.type = "AWSService";
+  b.principal.user = "ec2\x1b.amazonaws.com";
   b.add(view(kT, "A", "ec2.amazonaws.com", "us-east-1"));
   b.add(view(kT + 1, "A", "ec2.amazonaws.com", "us-east-1"));
   RunTotals totals;
   totals.records_read = totals.records_used = 3;
   std::ostringstream out;
-  print_principal_summary(out, OutputFormat::Jsonl, principals, totals, 3, false);
+  auto printer = make_printer("jsonl", Command::Summary, out, {});
+  REQUIRE(printer);
+  FileTable files;
+  (*printer)->begin(PrintBegin{Command::Summary, &files, false});
+  (*printer)->principal("AWSService:ec2.amazonaws.com", principals["AWSService:ec2.amazonaws.com"]);
+  (*printer)->principal("arn:aws:iam::1:user/alice", principals["arn:aws:iam::1:user/alice"]);
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = 3;
+  summary.principals = 2;
+  (*printer)->summary(summary);
+  (*printer)->end();
   const auto lines = lines_of(out.str());
   REQUIRE(lines.size() == 3);
   simdjson::dom::parser parser;

@@ -24,6 +24,13 @@ class EventSink {
   virtual void on_event(const EventView& event) = 0;
 };
 
+/// A file that failed, or was skipped as not CloudTrail, and why: what stderr says of it.
+struct FileIssue {
+  std::string_view path;
+  bool failed = true;  ///< false: skipped
+  const std::vector<std::string>* reasons = nullptr;
+};
+
 /// How a run reads its inputs.
 struct RunOptions {
   DecodeLimits decode;
@@ -31,6 +38,9 @@ struct RunOptions {
   unsigned jobs = 1;      ///< worker threads
   bool quiet = false;     ///< no progress, no notes (errors are still printed)
   bool progress = false;  ///< draw a progress line on stderr
+  /// Called for each failed or skipped file, in file order whatever the thread count, from
+  /// one thread at a time (so the callee needs no lock).
+  std::function<void(const FileIssue&)> on_file_issue;
 };
 
 /// How many workers a run of `files` uses: --jobs, at most one per file, at least one.
@@ -38,7 +48,7 @@ struct RunOptions {
 
 /// Reads every file of `files` on worker_count() threads; worker `i` feeds `sink_of(i)`.
 /// Problems are printed to stderr as `trailhound: PATH: reason` when each file is done, in
-/// file order. An exception while reading a file fails that file (counted, with its reason);
+/// file order, and failed and skipped files are handed to `options.on_file_issue`. An exception while reading a file fails that file (counted, with its reason);
 /// the run goes on.
 [[nodiscard]] RunTotals run_files_with(const FileTable& files, const RunOptions& options,
                                        const std::function<EventSink&(unsigned)>& sink_of);

@@ -1,4 +1,4 @@
-// Report stage: owned copies of events, activity summaries, and the printers for each format.
+// Report stage: owned copies of events, activity summaries, and what the printers share.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +13,11 @@
 #include "trailhound/detect.hpp"
 #include "trailhound/discover.hpp"
 #include "trailhound/totals.hpp"
-#include "trailhound/format.hpp"
 #include "trailhound/model.hpp"
 
 namespace trailhound {
+
+class Printer;
 
 /// An event kept past its visit: the fields reports show and the record's text.
 struct OwnedEvent {
@@ -51,8 +52,7 @@ struct ActivityStats {
   std::uint64_t errors = 0;
   TimeMs first_seen = 0;
   TimeMs last_seen = 0;
-  std::string type;  ///< principal type (summary rows)
-  std::string user;  ///< principal display name (summary rows)
+  Principal principal;  ///< who (summary rows; the access key is left empty: see access_keys)
   CountMap source_ips, regions, user_agents, access_keys, actions, error_codes;
 
   void add(const EventView& event);
@@ -60,25 +60,6 @@ struct ActivityStats {
   void add(const OwnedEvent& event);
   void merge(const ActivityStats& other);
 };
-
-/// The run-wide counts every output ends with.
-struct RunSummary {
-  const RunTotals* totals = nullptr;
-  std::uint64_t matched = 0;
-};
-
-/// Writes `events`, then the summary, in `format`. `files` names files by index.
-void print_timeline(std::ostream& out, OutputFormat format, const std::vector<OwnedEvent>& events,
-                    const ActivityStats& stats, const RunTotals& totals, const FileTable& files,
-                    bool color);
-
-/// Writes one row per principal, then the run totals, in `format`.
-void print_principal_summary(std::ostream& out, OutputFormat format,
-                             const std::map<std::string, ActivityStats, std::less<>>& principals,
-                             const RunTotals& totals, std::uint64_t matched, bool color);
-
-/// Writes the one-line text account of files and records.
-void write_text_totals(std::ostream& out, const RunTotals& totals, std::uint64_t matched);
 
 /// Appends the `"files":{...},"records":{...}` members (no braces) for JSON outputs.
 void append_totals_json(std::string& out, const RunTotals& totals, std::uint64_t matched);
@@ -93,47 +74,44 @@ void append_event_json(std::string& out, const OwnedEvent& event, const FileTabl
 /// Appends the activity fields (`"events":..,"first_seen":..` ...) without braces.
 void append_stats_json(std::string& out, const ActivityStats& stats);
 
-/// Plain-text tables with aligned columns; cells are escaped for the terminal.
+/// Plain-text tables with aligned columns; cells are escaped for the terminal. When the rows
+/// are wider than `width`, the widest columns are cut first, each cut cell ending in `…`
+/// (U+2026); columns marked whole (times, severities) are never cut.
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> header) : header_(std::move(header)) {}
+  /// Never cut column `column`.
+  void keep_whole(std::size_t column);
   void add_row(std::vector<std::string> cells);
-  /// Writes the table; `color` bolds the header.
-  void print(std::ostream& out, bool color) const;
+  [[nodiscard]] bool empty() const { return rows_.empty(); }
+  /// Appends the table to `out`, each row fitted to `width` display columns (0: no limit);
+  /// `color` bolds the header.
+  void print(std::string& out, bool color, std::size_t width = 0) const;
 
  private:
   std::vector<std::string> header_;
+  std::vector<bool> whole_;
   std::vector<std::vector<std::string>> rows_;
 };
 
+/// Cuts `cell` (already escaped) to at most `width` display columns, on a UTF-8 boundary,
+/// ending it in `…` when cut.
+[[nodiscard]] std::string cut_cell(std::string_view cell, std::size_t width);
+
+/// Display columns of escaped text: one per UTF-8 character.
+[[nodiscard]] std::size_t display_width(std::string_view text);
+
 /// Appends one finding as the JSON Lines `finding` object (no newline).
 void append_finding_json(std::string& out, const detect::Finding& finding, const FileTable& files);
-
-/// How findings are printed.
-struct FindingReport {
-  const detect::FindingList* findings = nullptr;
-  const detect::DetectResult* result = nullptr;  ///< suppressions, notes, source counts
-  const RunTotals* totals = nullptr;
-  const FileTable* files = nullptr;
-  bool grouped = false;  ///< one row per rule, principal and source address
-  /// For `investigate`: the principal's timeline, printed after the findings.
-  const std::vector<OwnedEvent>* timeline = nullptr;
-  const ActivityStats* timeline_stats = nullptr;
-  std::string timeline_note;  ///< what window the timeline covers
-};
-
-/// Writes findings (then the timeline, for investigate), then the summary, in `format`.
-void print_findings(std::ostream& out, OutputFormat format, const FindingReport& report,
-                    bool color);
 
 /// `ip lookup`: one result per address in `args` (or per line of `in` when `args` is empty or
 /// holds `-`). Returns 0 when every input was an address or a service name, 3 when some input
 /// could not be read as either.
 int run_ip_lookup(const intel::IntelDb& db, const std::vector<std::string>& args, std::istream& in,
-                  OutputFormat format, std::ostream& out, std::ostream& err);
+                  Printer& printer, std::ostream& err);
 
-/// `ip lists`: one row per loaded list, then one per ip-ranges file. Returns 0.
-int run_ip_lists(const intel::IntelDb& db, OutputFormat format, std::ostream& out);
+/// `ip lists`: one row per loaded list, then one per ip-ranges file.
+void run_ip_lists(const intel::IntelDb& db, Printer& printer);
 
 /// True when colour may be used on this stream: a terminal and NO_COLOR unset.
 [[nodiscard]] bool use_color(int fd);

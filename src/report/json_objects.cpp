@@ -1,0 +1,392 @@
+// The JSON objects the jsonl and json printers share: one name and one shape per thing.
+#include <fmt/format.h>
+
+#include "trailhound/escape.hpp"
+#include "trailhound/printer.hpp"
+#include "trailhound/report.hpp"
+#include "trailhound/timeutil.hpp"
+
+namespace trailhound {
+namespace {
+
+using detect::Finding;
+using detect::Severity;
+
+/// A string, or null when it is empty: absent values are null, never "".
+void append_nullable(std::string& out, std::string_view s) {
+  if (s.empty()) out += "null";
+  else append_json_string(out, s);
+}
+
+void append_time(std::string& out, TimeMs t) {
+  out += '"';
+  out += format_iso(t);
+  out += '"';
+}
+
+void append_source(std::string& out, const SourceRef& source, const FileTable& files) {
+  out += "{\"file\":";
+  append_json_string(out, source.file < files.size() ? files[source.file].path : "");
+  out += fmt::format(",\"index\":{}}}", source.index);
+}
+
+template <class Strings>
+void append_string_list(std::string& out, const Strings& items) {
+  out += '[';
+  bool first = true;
+  for (const auto& s : items) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, s);
+  }
+  out += ']';
+}
+
+void append_keys(std::string& out, const CountMap& m) {
+  out += '[';
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, k);
+  }
+  out += ']';
+}
+
+void append_count_object(std::string& out, const CountMap& m) {
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, k);
+    out += fmt::format(":{}", v);
+  }
+  out += '}';
+}
+
+void append_severity(std::string& out, Severity severity) {
+  out += "\"severity\":\"";
+  out += detect::to_string(severity);
+  out += fmt::format("\",\"severity_id\":{}", severity_id(severity));
+}
+
+}  // namespace
+
+int severity_id(Severity severity) {
+  // OCSF severity_id: 0 Unknown, 1 Informational ... 5 Critical, 6 Fatal.
+  return static_cast<int>(severity) + 1;
+}
+
+void append_finding_id(std::string& out, const Finding& /*finding*/) {
+  // The finding's stable id (detect::Finding::id, filled by detect::finish) goes here.
+  out += "\"id\":null";
+}
+
+void append_totals_json(std::string& out, const RunTotals& t, std::uint64_t matched) {
+  out += fmt::format(
+      "\"files\":{{\"read\":{},\"skipped\":{},\"failed\":{},\"pruned\":{}}},"
+      "\"records\":{{\"read\":{},\"used\":{},\"rejected\":{},\"matched\":{}}}",
+      t.files_read, t.files_skipped, t.files_failed, t.files_pruned, t.records_read,
+      t.records_used, t.records_rejected, matched);
+}
+
+void append_principal_json(std::string& out, const Principal& p) {
+  append_principal_json(out, PrincipalView{p.type, p.user, p.arn, p.principal_id, p.access_key,
+                                           p.account, p.session_issuer});
+}
+
+void append_principal_json(std::string& out, const PrincipalView& p) {
+  out += "{\"type\":";
+  append_nullable(out, p.type);
+  out += ",\"user\":";
+  append_nullable(out, p.user);
+  out += ",\"arn\":";
+  append_nullable(out, p.arn);
+  out += ",\"principal_id\":";
+  append_nullable(out, p.principal_id);
+  out += ",\"access_key\":";
+  append_nullable(out, p.access_key);
+  out += ",\"account\":";
+  append_nullable(out, p.account);
+  out += ",\"session_issuer\":";
+  append_nullable(out, p.session_issuer);
+  out += '}';
+}
+
+void append_event_json(std::string& out, const OwnedEvent& e, const FileTable& files) {
+  out += "{\"type\":\"event\",\"time\":";
+  append_time(out, e.time);
+  out += ",\"event_name\":";
+  append_nullable(out, e.event_name);
+  out += ",\"event_source\":";
+  append_nullable(out, e.event_source);
+  out += ",\"principal\":";
+  append_principal_json(out, e.principal);
+  out += ",\"source\":";
+  append_source(out, e.source, files);
+  out += ",\"record\":";
+  out += e.record;
+  out += '}';
+}
+
+void append_stats_json(std::string& out, const ActivityStats& s) {
+  out += fmt::format("\"events\":{},\"first_seen\":", s.events);
+  if (s.events) append_time(out, s.first_seen);
+  else out += "null";
+  out += ",\"last_seen\":";
+  if (s.events) append_time(out, s.last_seen);
+  else out += "null";
+  out += ",\"source_ips\":";
+  append_keys(out, s.source_ips);
+  out += ",\"regions\":";
+  append_keys(out, s.regions);
+  out += ",\"user_agents\":";
+  append_keys(out, s.user_agents);
+  out += ",\"access_keys\":";
+  append_keys(out, s.access_keys);
+  out += fmt::format(",\"errors\":{},\"error_codes\":", s.errors);
+  append_count_object(out, s.error_codes);
+  out += ",\"actions\":";
+  append_count_object(out, s.actions);
+}
+
+void append_finding_json(std::string& out, const Finding& f, const FileTable& files) {
+  out += "{\"type\":\"finding\",";
+  append_finding_id(out, f);
+  out += ",\"rule\":";
+  append_json_string(out, f.rule);
+  out += ',';
+  append_severity(out, f.severity);
+  out += ",\"time\":";
+  append_time(out, f.time);
+  out += ",\"principal\":";
+  append_principal_json(out, f.principal);
+  out += ",\"source_ip\":";
+  append_nullable(out, f.source_ip);
+  out += ",\"ip\":{\"lists\":[";
+  for (std::size_t i = 0; i < f.lists.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"name\":";
+    append_json_string(out, f.lists[i].name);
+    out += ",\"prefix\":";
+    append_json_string(out, f.lists[i].prefix);
+    out += ",\"role\":";
+    append_json_string(out, f.lists[i].role);
+    out += '}';
+  }
+  out += "],\"aws\":";
+  if (f.aws) {
+    out += "{\"service\":";
+    append_string_list(out, f.aws->services);
+    out += ",\"region\":";
+    append_nullable(out, f.aws->region);
+    out += ",\"prefix\":";
+    append_nullable(out, f.aws->prefix);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  out += ",\"aws_known\":";
+  out += f.aws_known ? "true" : "false";
+  out += "},\"event_name\":";
+  append_nullable(out, f.event_name);
+  out += ",\"event_source\":";
+  append_nullable(out, f.event_source);
+  out += ",\"region\":";
+  append_nullable(out, f.region);
+  out += ",\"user_agent\":";
+  append_nullable(out, f.user_agent);
+  out += ",\"error_code\":";
+  append_nullable(out, f.error_code);
+  out += ",\"event_id\":";
+  append_nullable(out, f.event_id);
+  out += ",\"source\":";
+  append_source(out, f.source, files);
+  out += ",\"reasons\":";
+  append_string_list(out, f.reasons);
+  out += ",\"guardduty_type\":";
+  append_nullable(out, f.guardduty_type);
+  out += '}';
+}
+
+void append_group_json(std::string& out, const FindingGroup& g) {
+  const Finding& f = *g.first;
+  out += "{\"type\":\"finding-group\",\"rule\":";
+  append_json_string(out, f.rule);
+  out += ',';
+  append_severity(out, g.severity);
+  out += fmt::format(",\"count\":{},\"first_seen\":", g.count);
+  append_time(out, g.first_seen);
+  out += ",\"last_seen\":";
+  append_time(out, g.last_seen);
+  out += ",\"principal\":";
+  append_principal_json(out, f.principal);
+  out += ",\"source_ip\":";
+  append_nullable(out, f.source_ip);
+  out += ",\"event_names\":";
+  append_count_object(out, g.events);
+  out += ",\"guardduty_type\":";
+  append_nullable(out, f.guardduty_type);
+  out += '}';
+}
+
+void append_principal_row_json(std::string& out, std::string_view key, const ActivityStats& s) {
+  out += "{\"type\":\"principal\",\"key\":";
+  append_json_string(out, key);
+  out += ",\"principal\":";
+  append_principal_json(out, s.principal);
+  out += ',';
+  append_stats_json(out, s);
+  out += '}';
+}
+
+void append_file_problem_json(std::string& out, const FileProblem& p) {
+  out += "{\"type\":\"file\",\"path\":";
+  append_json_string(out, p.path);
+  out += p.failed ? ",\"status\":\"failed\",\"reason\":" : ",\"status\":\"skipped\",\"reason\":";
+  std::string reason;
+  for (const auto& r : p.reasons) {
+    if (!reason.empty()) reason += "; ";
+    reason += r;
+  }
+  append_nullable(out, reason);
+  out += ",\"reasons\":";
+  append_string_list(out, p.reasons);
+  out += '}';
+}
+
+void append_summary_json(std::string& out, Command command, const RunSummary& r) {
+  out += "{\"type\":\"summary\",\"schema\":\"2\",";
+  append_totals_json(out, *r.totals, r.matched);
+  if (command == Command::Timeline && r.stats) {
+    out += ',';
+    append_stats_json(out, *r.stats);
+  }
+  if (command == Command::Summary) out += fmt::format(",\"principals\":{}", r.principals);
+  if (r.findings && r.detect) {
+    CountMap by_rule;
+    std::uint64_t by_sev[5] = {0, 0, 0, 0, 0};
+    for (const auto& f : *r.findings) {
+      ++by_rule[std::string(f.rule)];
+      ++by_sev[static_cast<int>(f.severity)];
+    }
+    out += fmt::format(",\"findings\":{{\"total\":{},\"by_severity\":{{", r.findings->size());
+    for (int i = 0; i < 5; ++i) {
+      if (i) out += ',';
+      out += fmt::format("\"{}\":{}", detect::to_string(static_cast<Severity>(i)), by_sev[i]);
+    }
+    out += "},\"by_rule\":";
+    append_count_object(out, by_rule);
+    const auto& s = r.detect->suppressed;
+    out += fmt::format("}},\"suppressed\":{{\"trusted\":{},\"principal\":{},\"event\":{}}}",
+                       s.trusted, s.principal, s.event);
+    out += fmt::format(",\"sources\":{{\"service\":{},\"invalid\":{}}},\"notes\":",
+                       r.detect->service_sources, r.detect->invalid_sources);
+    append_string_list(out, r.detect->notes);
+    if (command == Command::Investigate && r.stats) {
+      out += ",\"timeline\":{";
+      append_stats_json(out, *r.stats);
+      out += ",\"window\":";
+      append_nullable(out, r.window);
+      out += '}';
+    }
+  }
+  out += '}';
+}
+
+void append_ip_json(std::string& out, const IpRow& row) {
+  using intel::SourceClass;
+  const bool valid = row.kind == SourceClass::Address;
+  out += "{\"type\":\"ip\",\"address\":";
+  append_json_string(out, row.input);
+  out += valid ? ",\"valid\":true" : ",\"valid\":false";
+  out += ",\"family\":";
+  out += !valid ? "null" : row.addr->v4 ? "4" : "6";
+  out += row.kind == SourceClass::Service ? ",\"service_source\":true" : ",\"service_source\":false";
+  out += ",\"error\":";
+  append_nullable(out, row.kind == SourceClass::Invalid ? row.error : std::string_view());
+  out += ",\"lists\":[";
+  if (valid) {
+    for (std::size_t i = 0; i < row.result->count; ++i) {
+      const intel::ListHit& hit = row.result->hits[i];
+      const intel::ListInfo& list = row.db->lists()[hit.list];
+      if (i) out += ',';
+      out += "{\"name\":";
+      append_json_string(out, list.name);
+      out += ",\"prefix\":";
+      append_json_string(out, to_string(hit.prefix));
+      out += ",\"role\":";
+      append_json_string(out, to_string(list.role));
+      out += '}';
+    }
+  }
+  out += "],\"trusted\":";
+  out += valid && row.result->trusted ? "true" : "false";
+  out += ",\"aws\":";
+  const intel::AwsInfo* aws = valid ? row.result->aws : nullptr;
+  if (!aws) {
+    out += "null";
+  } else {
+    out += "{\"service\":";
+    append_string_list(out, aws->services);
+    std::string regions;
+    for (const auto& r : aws->regions) {
+      if (!regions.empty()) regions += ',';
+      regions += r;
+    }
+    out += ",\"region\":";
+    append_nullable(out, regions);
+    out += ",\"prefix\":";
+    append_json_string(out, to_string(aws->prefix));
+    out += '}';
+  }
+  out += '}';
+}
+
+void append_ip_list_json(std::string& out, const intel::ListInfo& l) {
+  out += "{\"type\":\"list\",\"name\":";
+  append_json_string(out, l.name);
+  out += ",\"role\":";
+  append_json_string(out, to_string(l.role));
+  out += ",\"format\":";
+  append_nullable(out, l.format);
+  out += ",\"path\":";
+  append_nullable(out, l.path);
+  out += fmt::format(",\"ipv4\":{},\"ipv6\":{},\"skipped\":{},\"masked\":{},\"tor\":{}}}", l.ipv4,
+                     l.ipv6, l.skipped, l.masked, l.tor ? "true" : "false");
+}
+
+void append_aws_ranges_json(std::string& out, const intel::AwsRangesInfo& a) {
+  out += "{\"type\":\"aws-ranges\",\"path\":";
+  append_nullable(out, a.path);
+  out += ",\"create_date\":";
+  append_nullable(out, a.create_date);
+  out += ",\"sync_token\":";
+  append_nullable(out, a.sync_token);
+  out += fmt::format(",\"ipv4\":{},\"ipv6\":{},\"skipped\":{}}}", a.ipv4, a.ipv6, a.skipped);
+}
+
+void append_rule_json(std::string& out, const detect::RuleInfo& r) {
+  out += "{\"type\":\"rule\",\"id\":";
+  append_json_string(out, r.id);
+  out += ",\"severity\":";
+  append_nullable(out, r.severity);
+  out += ",\"events\":";
+  append_nullable(out, r.events);
+  out += ",\"guardduty_type\":";
+  append_nullable(out, r.guardduty);
+  out += ",\"needs\":";
+  append_nullable(out, r.needs);
+  out += '}';
+}
+
+void append_network_kind_json(std::string& out, const detect::NetworkKind& k) {
+  out += "{\"type\":\"network-kind\",\"name\":";
+  append_json_string(out, k.name);
+  out += ",\"events\":";
+  append_string_list(out, k.events);
+  out += '}';
+}
+
+}  // namespace trailhound

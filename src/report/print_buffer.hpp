@@ -1,0 +1,28 @@
+// The output buffer every printer writes through: one reused string, written in chunks.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace trailhound {
+
+/// Rows are appended to `text`; maybe_flush() writes it once it has grown past a chunk, so
+/// output is never held whole in memory and no row allocates once the buffer has grown.
+class PrintBuffer {
+ public:
+  explicit PrintBuffer(std::ostream& out) : out_(out) { text.reserve(kChunk + 4096); }
+  void maybe_flush() {
+    if (text.size() >= kChunk) flush();
+  }
+  void flush() {
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    text.clear();
+  }
+  std::string text;
+
+ private:
+  static constexpr std::size_t kChunk = 1 << 16;
+  std::ostream& out_;
+};
+
+}  // namespace trailhound
