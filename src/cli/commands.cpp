@@ -122,11 +122,6 @@ void one_value_per_flag(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) one_value_per_flag(*sub);
 }
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  const std::string n = nearest(word, candidates);
-  return n.empty() ? std::string() : fmt::format("; did you mean '{}'?", n);
-}
-
 std::size_t first_word(const std::vector<std::string>& args, std::size_t from) {
   for (std::size_t i = from; i < args.size(); ++i) {
     if (args[i] == "--") return args.size();

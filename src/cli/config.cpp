@@ -187,12 +187,6 @@ std::vector<std::string> key_names(unsigned commands) {
   return out;
 }
 
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates,
-                       std::string_view before = "'", std::string_view after = "'") {
-  const std::string n = nearest(word, candidates);
-  return n.empty() ? std::string() : fmt::format("; did you mean {}{}{}?", before, n, after);
-}
-
 /// A path value made relative to the config file's folder.
 std::string resolve(const Flag& flag, const std::string& value, const std::filesystem::path& base) {
   std::size_t start = 0;
@@ -271,7 +265,7 @@ Result<std::vector<std::string>> config_flags(const ConfigFile& file, Command co
     const CommandInfo* cmd = find_command(name);
     if (cmd == nullptr || cmd->id == kCompletions || name.find(' ') != std::string::npos) {
       return Error::config(fmt::format("unknown section [{}]{}", terminal_safe(name),
-                                       suggestion(name, section_names(), "[", "]")),
+                                       did_you_mean(name, section_names(), "[", "]")),
                            at(line));
     }
   }
@@ -288,7 +282,7 @@ Result<std::vector<std::string>> config_flags(const ConfigFile& file, Command co
       const std::string where =
           section != nullptr ? fmt::format(" in [{}]", e.section) : std::string();
       return Error::config(fmt::format("unknown key '{}'{}{}", terminal_safe(e.key), where,
-                                       suggestion(key, key_names(scope))),
+                                       did_you_mean(key, key_names(scope))),
                            at(e.line));
     }
     if ((flag->kind == ValueKind::Switch) != e.is_bool) {

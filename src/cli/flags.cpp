@@ -302,11 +302,6 @@ std::vector<std::string> format_values() {
 
 namespace {
 
-std::string did_you_mean(std::string_view text, const std::vector<std::string>& candidates) {
-  const std::string near = nearest(text, candidates);
-  return near.empty() ? std::string() : fmt::format("; did you mean '{}'?", near);
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -395,6 +390,12 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
     }
   }
   return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         std::string_view open, std::string_view close) {
+  const std::string near = nearest(word, candidates);
+  return near.empty() ? std::string() : fmt::format("; did you mean {}{}{}?", open, near, close);
 }
 
 }  // namespace trailhound::cli

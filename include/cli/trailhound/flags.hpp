@@ -114,5 +114,9 @@ struct Flag {
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 /// The candidate nearest `word` when it is near enough to be a typo, else "".
 [[nodiscard]] std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
+/// "; did you mean 'scan'?" (the quotes are `open` and `close`), or "" when nothing is near.
+[[nodiscard]] std::string did_you_mean(std::string_view word,
+                                       const std::vector<std::string>& candidates,
+                                       std::string_view open = "'", std::string_view close = "'");
 
 }  // namespace trailhound::cli
