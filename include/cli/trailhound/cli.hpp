@@ -1,15 +1,14 @@
-// Command-line layer: the flag table shared by the subcommands, config files, exit codes.
+// Command-line layer: the command tree made from the flag table, argument checks, config files.
 #pragma once
 
-#include <cstdint>
-#include <iosfwd>
-#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "trailhound/app.hpp"
+#include "trailhound/flags.hpp"
 
 namespace trailhound::cli {
 
@@ -17,29 +16,41 @@ using app::kExitOk;
 using app::kExitUsage;
 using app::print_error;
 
-/// Adds the input flags (paths, window, filters, output, limits) to `app`.
-void add_input_options(CLI::App& app, app::InputRequest& options, bool paths_required = true);
-/// Adds the IP-intelligence flags to `app`.
-void add_intel_options(CLI::App& app, app::IntelRequest& options);
+/// One request per command; the one being run is filled by CLI11 from the flag table.
+struct RequestSet {
+  app::InputRequest timeline, summary;
+  app::ScanRequest scan, investigate;
+  app::IpRequest ip;
+  app::RulesRequest rules;
+  std::string shell;   ///< completions
+  std::string config;  ///< --config, for --help only: prepare_args takes it out of argv
 
-/// Makes every repeatable flag take one value per use (`--user a --user b`), so that a flag's
-/// value is never followed by a path that it would swallow.
-void one_value_per_flag(CLI::App& app);
+  /// The requests `command` fills.
+  [[nodiscard]] Requests for_command(Command command);
+};
 
-/// Registers `timeline` and `summary`; the callback stores the exit code in `exit_code`.
-void register_timeline_commands(CLI::App& app, int& exit_code);
-/// Registers `ip lookup` and `ip lists`.
-void register_ip_commands(CLI::App& app, int& exit_code);
-/// Registers `scan`, `investigate` and `rules`.
-void register_scan_commands(CLI::App& app, int& exit_code);
+/// Adds every command of command_table() to `app`, each with its flags from flag_table(); the
+/// command's callback runs it and stores its exit code in `exit_code`.
+void build_app(CLI::App& app, RequestSet& requests, int& exit_code);
 
-/// Injects the keys of the config file (--config FILE, else the default location) as flags of
-/// the subcommand being run. Returns false (with `error`) when the file cannot be read.
-[[nodiscard]] bool apply_config_file(const CLI::App& app, std::vector<std::string>& args,
-                                     std::string& error);
+/// Makes argv (without argv[0]) ready for CLI11: `help X` becomes `X --help`; the command and
+/// its long flags are checked against the tables (a typo gets "did you mean"); the config file's
+/// flags are put right after the command name, so the command line's own flags win.
+[[nodiscard]] Result<std::vector<std::string>> prepare_args(std::vector<std::string> args);
 
 /// The default config file: $TRAILHOUND_CONFIG, else $XDG_CONFIG_HOME/trailhound/config.toml,
-/// else ~/.config/trailhound/config.toml.
-[[nodiscard]] std::string default_config_path();
+/// else ~/.config/trailhound/config.toml. `required` is set when the file must exist (it was
+/// named by $TRAILHOUND_CONFIG).
+[[nodiscard]] std::string default_config_path(bool& required);
+
+/// The completion script of `shell` (bash, zsh or fish), made from the tables; "" for another.
+[[nodiscard]] std::string completion_script(std::string_view shell);
+
+/// Every flag as `name<TAB>short<TAB>kind<TAB>commands<TAB>values`, one a line: the man-page
+/// check reads it.
+[[nodiscard]] std::string flag_listing();
+
+/// Writes `text` to standard output: kExitOk, or kExitWrite with the errno text on failure.
+[[nodiscard]] int write_stdout(std::string_view text);
 
 }  // namespace trailhound::cli
