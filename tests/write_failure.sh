@@ -32,8 +32,9 @@ check() {
 check timeline yes timeline test-data/sample/AWSLogs
 check completions yes completions bash
 check ip-lists yes ip lists --threat-list custom=test-data/sample/lists/threat-custom.txt
-# The app layer's Output::finish() clears errno after the stream has already failed, so the
-# text is lost for output written before the final flush (see the branch report).
-check rules no rules
+check rules yes rules
+check scan-jsonl yes scan test-data/sample/AWSLogs --format jsonl
+check ip-lookup yes ip lookup 203.0.113.66
+check summary-o yes summary test-data/sample/AWSLogs -o /dev/full
 [ $fail = 0 ] && echo "write failure: ok"
 exit $fail

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <ostream>
+#include <streambuf>
 #include <string>
 
 #include "trailhound/app.hpp"
@@ -13,6 +14,37 @@
 #include "trailhound/printer.hpp"
 
 namespace trailhound::app {
+
+/// An output stream buffer over a file descriptor that remembers the errno of the first
+/// failed write, which iostreams forget: a full disk must be reported with its reason.
+class FdBuf final : public std::streambuf {
+ public:
+  FdBuf() { setp(buffer_, buffer_ + sizeof buffer_); }
+  ~FdBuf() override;
+  FdBuf(const FdBuf&) = delete;
+  FdBuf& operator=(const FdBuf&) = delete;
+  /// Writes to `fd`; closes it at the end when `owned`.
+  void attach(int fd, bool owned) {
+    fd_ = fd;
+    owned_ = owned;
+  }
+  /// The errno of the first failed write, 0 when none failed.
+  [[nodiscard]] int error() const { return error_; }
+  /// Flushes and closes an owned descriptor; the close's errno counts as a write error.
+  void close();
+
+ protected:
+  int_type overflow(int_type ch) override;
+  int sync() override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+
+ private:
+  bool write_all(const char* p, std::size_t n);
+  char buffer_[1 << 16];
+  int fd_ = -1;
+  bool owned_ = false;
+  int error_ = 0;
+};
 
 /// Where results go: stdout or the -o file. Holds the stream open for the command.
 class Output {
@@ -28,7 +60,8 @@ class Output {
   [[nodiscard]] Status finish();
 
  private:
-  std::unique_ptr<std::ostream> file_;
+  FdBuf buf_;
+  std::ostream stream_{&buf_};
   std::string path_;
   bool color_ = false;
   std::size_t width_ = 0;

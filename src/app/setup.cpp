@@ -1,6 +1,8 @@
 // What every command sets up: the filter, the run settings, the lists, the output; and the
 // one place where errors become exit codes.
 #include <unistd.h>
+#include <cstring>
+#include <fcntl.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -140,30 +142,82 @@ Status load_intel(const IntelRequest& o, bool verbose, intel::IntelDb& db) {
   return {};
 }
 
+FdBuf::~FdBuf() { close(); }
+
+bool FdBuf::write_all(const char* p, std::size_t n) {
+  if (error_ != 0) return false;
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      error_ = errno;
+      return false;
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+int FdBuf::sync() {
+  const auto n = static_cast<std::size_t>(pptr() - pbase());
+  setp(buffer_, buffer_ + sizeof buffer_);
+  return n == 0 || write_all(buffer_, n) ? 0 : -1;
+}
+
+FdBuf::int_type FdBuf::overflow(int_type ch) {
+  if (sync() != 0) return traits_type::eof();
+  if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(ch);
+    pbump(1);
+  }
+  return traits_type::not_eof(ch);
+}
+
+std::streamsize FdBuf::xsputn(const char* s, std::streamsize n) {
+  const auto room = static_cast<std::streamsize>(epptr() - pptr());
+  if (n <= room) {
+    std::memcpy(pptr(), s, static_cast<std::size_t>(n));
+    pbump(static_cast<int>(n));
+    return n;
+  }
+  // Larger than the room left: flush what is buffered, then write straight through.
+  if (sync() != 0) return 0;
+  return write_all(s, static_cast<std::size_t>(n)) ? n : 0;
+}
+
+void FdBuf::close() {
+  if (fd_ < 0) return;
+  (void)sync();
+  if (owned_ && ::close(fd_) != 0 && error_ == 0) error_ = errno;
+  fd_ = -1;
+}
+
 Status Output::open(const std::string& path, ColorMode color) {
   if (path.empty() || path == "-") {
     color_ = color_wanted(color, STDOUT_FILENO);
     width_ = terminal_width(STDOUT_FILENO);
+    std::cout.flush();  // nothing else writes to stdout from here on
+    buf_.attach(STDOUT_FILENO, false);
     return {};
   }
-  errno = 0;
-  auto f = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
-  if (!*f) return Error::usage("cannot create the file", "-o " + terminal_safe(path));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Error{ErrorKind::Usage, "cannot create the file", "-o " + terminal_safe(path), errno};
+  }
+  buf_.attach(fd, true);
   color_ = color == ColorMode::Always;
-  file_ = std::move(f);
   path_ = path;
   return {};
 }
 
-std::ostream& Output::stream() { return file_ ? *file_ : std::cout; }
+std::ostream& Output::stream() { return stream_; }
 
 Status Output::finish() {
-  errno = 0;
-  stream().flush();
-  if (file_) static_cast<std::ofstream&>(*file_).close();
-  const bool ok = static_cast<bool>(stream());
-  if (ok) return {};
-  const int err = errno;
+  stream_.flush();
+  buf_.close();
+  const int err = buf_.error();
+  if (err == 0 && stream_) return {};
   return Error::write("writing the results failed",
                       path_.empty() ? std::string("standard output") : terminal_safe(path_), err);
 }

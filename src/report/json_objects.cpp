@@ -68,19 +68,14 @@ void append_count_object(std::string& out, const CountMap& m) {
 void append_severity(std::string& out, Severity severity) {
   out += "\"severity\":\"";
   out += detect::to_string(severity);
-  out += fmt::format("\",\"severity_id\":{}", severity_id(severity));
+  out += fmt::format("\",\"severity_id\":{}", detect::severity_id(severity));
 }
 
 }  // namespace
 
-int severity_id(Severity severity) {
-  // OCSF severity_id: 0 Unknown, 1 Informational ... 5 Critical, 6 Fatal.
-  return static_cast<int>(severity) + 1;
-}
-
-void append_finding_id(std::string& out, const Finding& /*finding*/) {
-  // The finding's stable id (detect::Finding::id, filled by detect::finish) goes here.
-  out += "\"id\":null";
+void append_finding_id(std::string& out, const Finding& finding) {
+  out += "\"id\":";
+  append_nullable(out, finding.id);
 }
 
 void append_totals_json(std::string& out, const RunTotals& t, std::uint64_t matched) {

@@ -121,9 +121,6 @@ class Printer {
 [[nodiscard]] std::unique_ptr<Printer> make_json_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_csv_printer(std::ostream& out, const PrinterOptions& o);
 
-/// The OCSF severity id of a severity: Informational 1, Low 2, Medium 3, High 4, Critical 5.
-[[nodiscard]] int severity_id(detect::Severity severity);
-
 /// Appends `"id":...` for a finding: its stable id. The one place that prints it.
 void append_finding_id(std::string& out, const detect::Finding& finding);
 
