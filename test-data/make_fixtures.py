@@ -529,6 +529,60 @@ def sample():
           binary=True)
 
 
+def salvage_event(i):
+    """A small record, so that the 1,000-record salvage files stay small."""
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "arn": f"arn:aws:iam::{ACCOUNT}:user/alice",
+                         "accountId": ACCOUNT, "userName": "alice"},
+        "eventTime": "2026-03-14T%02d:%02d:%02dZ" % (10 + i // 3600, i // 60 % 60, i % 60),
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.10",
+        "eventID": f"salvage-{i}",
+    }
+
+
+def salvage():
+    """Damaged files that must still give every whole record: 1,000 records each, with one
+    garbage line or one unbalanced quote in the middle, cut at both ends, a gzip stream cut in
+    half; UTF-16 exports; a record with eventTime twice."""
+    d = "hostile/salvage"
+    recs = [json.dumps(salvage_event(i), separators=(",", ":")) for i in range(1000)]
+    lines = [r + "\n" for r in recs]
+    # One garbage line after line 500: it becomes line 501.
+    write(f"{d}/ndjson-garbage-line.ndjson",
+          "".join(lines[:500]) + "this line is not JSON at all\n" + "".join(lines[500:]))
+    # Record 500 (line 501) loses the quote that closes its userAgent-like value.
+    broken = recs[500].replace('"eventName":"GetObject"', '"eventName":"GetObject')
+    write(f"{d}/ndjson-unbalanced-quote.ndjson", "".join(lines[:500]) + broken + "\n" +
+          "".join(lines[501:]))
+    write(f"{d}/records-unbalanced-quote.json",
+          '{"Records":[' + ",".join(recs[:500] + [broken] + recs[501:]) + "]}\n")
+    write(f"{d}/records-garbage.json",
+          '{"Records":[' + ",".join(recs[:500]) + ",garbage}}]," + ",".join(recs[500:]) + "]}\n")
+    whole = '{"Records":[' + ",".join(recs) + "]}\n"
+    # A capture that starts inside record 0 and stops inside record 999.
+    write(f"{d}/records-cut-both-ends.json", whole[40:-60])
+    nd = "".join(lines)
+    write(f"{d}/ndjson-cut-both-ends.ndjson", nd[40:-60])
+    z = gz(nd.encode())
+    write(f"{d}/ndjson-cut-half.ndjson.gz", z[: len(z) // 2], binary=True)
+    three = [salvage_event(i) for i in range(3)]
+    three[1]["userIdentity"]["userName"] = "al\u00efce \U0001F600"  # non-ASCII, a surrogate pair
+    three[1]["userIdentity"]["arn"] = f"arn:aws:iam::{ACCOUNT}:user/al\u00efce"
+    text = json.dumps({"Records": three}, indent=1, ensure_ascii=False)
+    write(f"{d}/utf16-le.json", b"\xff\xfe" + text.encode("utf-16-le"), binary=True)
+    write(f"{d}/utf16-be.json", b"\xfe\xff" + text.encode("utf-16-be"), binary=True)
+    dup = json.dumps(salvage_event(1), separators=(",", ":"))
+    dup = dup.replace('"eventSource"', '"eventTime":"2026-03-14T23:59:59Z","eventSource"')
+    # A trusted list with a line that would trust every address.
+    write(f"{d}/trust-everything.txt", "# office\n198.51.100.0/24\n0.0.0.0/0\n")
+    write(f"{d}/duplicate-eventtime.json", '{"Records":[' + ",".join(
+        [recs[0], dup, recs[2]]) + "]}\n")
+
+
 def main():
     shapes()
     identities()
@@ -536,6 +590,7 @@ def main():
     bad_files()
     detections()
     sample()
+    salvage()
 
 
 if __name__ == "__main__":

@@ -56,6 +56,21 @@ void append_hex_byte(std::string& out, unsigned char c) {
   out += kHex[c & 15];
 }
 
+/// The code point of the valid `n`-byte UTF-8 sequence at the start of `s`.
+char32_t decode_utf8(const char* s, std::size_t n) {
+  const auto b = [s](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[k])); };
+  if (n == 2) return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  if (n == 3) return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+}
+
+/// `\uXXXX` for the Basic Multilingual Plane, `\UXXXXXXXX` above it.
+void append_code_point_escape(std::string& out, char32_t cp) {
+  const int digits = cp > 0xFFFF ? 8 : 4;
+  out += digits == 8 ? "\\U" : "\\u";
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 15];
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) {
@@ -151,6 +166,23 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
+namespace {
+
+/// Unicode format controls that reorder or hide text on a terminal.
+bool is_hiding_format_control(char32_t cp) {
+  return cp == 0x00AD ||                     // soft hyphen: invisible unless at a line break
+         cp == 0x061C ||                     // Arabic letter mark (bidi)
+         cp == 0x180E ||                     // Mongolian vowel separator (zero width)
+         (cp >= 0x200B && cp <= 0x200F) ||   // zero-width space/joiners, LRM, RLM
+         (cp >= 0x2028 && cp <= 0x202E) ||   // line/paragraph separators, bidi embeddings
+         (cp >= 0x2060 && cp <= 0x206F) ||   // word joiner, invisible operators, bidi isolates
+         cp == 0xFEFF ||                     // zero-width no-break space (BOM)
+         (cp >= 0xFFF9 && cp <= 0xFFFB) ||   // interlinear annotation controls
+         (cp >= 0xE0000 && cp <= 0xE007F);   // tag characters (invisible text)
+}
+
+}  // namespace
+
 void append_terminal_safe(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -163,6 +195,12 @@ void append_terminal_safe(std::string& out, std::string_view text) {
           append_hex_byte(out, static_cast<unsigned char>(text[i + k]));
         }
         i += count;
+      } else if (const char32_t cp = decode_utf8(text.data() + i, n);
+                 is_hiding_format_control(cp)) {
+        // Bidi overrides reorder what follows on the line and zero-width characters hide
+        // text: shown as escapes, they cannot disguise a value on a terminal.
+        append_code_point_escape(out, cp);
+        i += n;
       } else {
         out.append(text.substr(i, n));
         i += n;

@@ -63,7 +63,85 @@ int read_all(int fd, ByteBuffer& buf, std::uint64_t limit, bool& over) {
   return 0;
 }
 
+void put_utf8(char*& o, char32_t cp) {
+  if (cp < 0x80) {
+    *o++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *o++ = static_cast<char>(0xC0 | (cp >> 6));
+    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *o++ = static_cast<char>(0xE0 | (cp >> 12));
+    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *o++ = static_cast<char>(0xF0 | (cp >> 18));
+    *o++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+/// Transcodes a UTF-16 input (Windows exports) in `in` into `out`, under the byte budget.
+DecodeResult utf16_to_utf8(DecodeResult result, ByteBuffer& in, ByteBuffer& out,
+                           std::uint64_t limit) {
+  result.utf16 = true;
+  if (!transcode_utf16(in.view(), limit, out)) {
+    result.status = DecodeStatus::TooLarge;
+    result.output_bytes = 0;
+    result.message = fmt::format("UTF-16 text larger than the limit of {} bytes once in UTF-8 "
+                                 "(--max-file-bytes)", limit);
+    return result;
+  }
+  result.output_bytes = out.size();
+  return result;
+}
+
 }  // namespace
+
+bool has_utf16_bom(std::string_view data) {
+  return data.size() >= 2 && ((data[0] == '\xFF' && data[1] == '\xFE') ||
+                              (data[0] == '\xFE' && data[1] == '\xFF'));
+}
+
+bool transcode_utf16(std::string_view data, std::uint64_t limit, ByteBuffer& out) {
+  const bool big_endian = data[0] == '\xFE';
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data()) + 2;
+  const std::size_t units = (data.size() - 2) / 2;
+  const bool odd = (data.size() - 2) % 2 != 0;
+  // Every unit gives at most 3 bytes, a surrogate pair 4 bytes for 4: 1.5 bytes a byte.
+  const std::uint64_t bound = std::uint64_t(units) * 3 + (odd ? 1 : 0);
+  const std::uint64_t room = std::min<std::uint64_t>(bound, limit + 1);
+  out.reserve(static_cast<std::size_t>(room));
+  // Writing stops at `limit` bytes, and `room` holds the whole output below it.
+  char* o = out.data();
+  const auto unit = [&](std::size_t i) -> char32_t {
+    const unsigned a = p[2 * i], b = p[2 * i + 1];
+    return big_endian ? char32_t((a << 8) | b) : char32_t((b << 8) | a);
+  };
+  for (std::size_t i = 0; i < units; ++i) {
+    char32_t cp = unit(i);
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < units) {
+      const char32_t low = unit(i + 1);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        ++i;
+      } else {
+        cp = 0xFFFD;
+      }
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    const std::size_t need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (std::uint64_t(o - out.data()) + need > limit) return false;
+    put_utf8(o, cp);
+  }
+  if (odd) {
+    if (std::uint64_t(o - out.data()) + 1 > limit) return false;
+    *o++ = '?';
+  }
+  out.set_size(std::size_t(o - out.data()));
+  return true;
+}
 
 DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, ByteBuffer& scratch,
                         ByteBuffer& out) {
@@ -104,6 +182,13 @@ DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, Byte
   if (scratch.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
     DecodeResult inflated = inflate_gzip(scratch.view(), limits.max_inflated, out);
     inflated.input_bytes = result.input_bytes;
+    if ((inflated.status == DecodeStatus::Ok || inflated.status == DecodeStatus::Truncated ||
+         inflated.status == DecodeStatus::Corrupt) &&
+        has_utf16_bom(out.view())) {
+      DecodeResult text = utf16_to_utf8(inflated, out, scratch, limits.max_inflated);
+      std::swap(scratch, out);
+      return text;
+    }
     return inflated;
   }
   if (ends_with_gz(input.path)) {
@@ -111,6 +196,8 @@ DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, Byte
     result.message = "named .gz but not gzip data (no gzip magic bytes)";
     return result;
   }
+  // Windows tools export UTF-16; the parser reads UTF-8 only.
+  if (has_utf16_bom(scratch.view())) return utf16_to_utf8(result, scratch, out, limits.max_inflated);
   // Plain data: swap buffers instead of copying.
   std::swap(scratch, out);
   result.output_bytes = out.size();

@@ -240,6 +240,29 @@ SourceClass classify_source(std::string_view text, IpAddr* addr, std::string* er
   return SourceClass::Invalid;
 }
 
+bool is_private(const IpAddr& addr) {
+  if (addr.v4) {
+    const std::uint32_t v = addr.v4_value();
+    const auto in = [v](std::uint32_t net, int length) {
+      return (v >> (32 - length)) == (net >> (32 - length));
+    };
+    return in(0x00000000u, 8) ||   // 0.0.0.0/8 "this network"
+           in(0x0A000000u, 8) ||   // 10.0.0.0/8
+           in(0x64400000u, 10) ||  // 100.64.0.0/10 carrier-grade NAT
+           in(0x7F000000u, 8) ||   // 127.0.0.0/8 loopback
+           in(0xA9FE0000u, 16) ||  // 169.254.0.0/16 link-local (and the instance metadata)
+           in(0xAC100000u, 12) ||  // 172.16.0.0/12
+           in(0xC0A80000u, 16);    // 192.168.0.0/16
+  }
+  if (addr.hi == 0 && (addr.lo == 0 || addr.lo == 1)) return true;  // :: and ::1
+  return (addr.hi >> 54) == (0xfe80ULL >> 6) ||  // fe80::/10 link-local
+         (addr.hi >> 57) == (0xfc00ULL >> 9);    // fc00::/7 unique local
+}
+
+bool is_wide_prefix(const Prefix& prefix) {
+  return prefix.length < (prefix.addr.v4 ? kWidestListPrefixV4 : kWidestListPrefixV6);
+}
+
 std::string to_string(const IpAddr& addr) {
   std::string out;
   if (addr.v4) {

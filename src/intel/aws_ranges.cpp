@@ -20,9 +20,11 @@ std::string_view string_field(simdjson::dom::object obj, std::string_view key) {
 bool read_aws_ranges(const std::string& path,
                      const std::function<void(const AwsRangeEntry&)>& entry, AwsRangesInfo& info,
                      const WarningSink& warn, std::string* error) {
+  std::string content;
+  if (!read_intel_file(path, content, error)) return false;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.load(path).get(doc); err != simdjson::SUCCESS) {
+  if (auto err = parser.parse(content).get(doc); err != simdjson::SUCCESS) {
     if (error) *error = path + ": " + simdjson::error_message(err);
     return false;
   }

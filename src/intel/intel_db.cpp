@@ -4,12 +4,14 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -28,21 +30,47 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool read_file(const std::string& path, std::string& out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (error) *error = "cannot read " + path + ": " + std::strerror(errno);
+bool fail_errno(const std::string& path, int err, std::string* error) {
+  if (error) *error = "cannot read " + path + ": " + std::strerror(err);
+  return false;
+}
+
+}  // namespace
+
+bool read_intel_file(const std::string& path, std::string& out, std::string* error) {
+  // An ifstream opens a folder without complaint and reads nothing: the list would load empty
+  // and the run go on as if it had been checked against it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno(path, errno, error);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return fail_errno(path, err, error);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    if (error) *error = "cannot read " + path + ": is a folder";
     return false;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    if (error) *error = "cannot read " + path;
-    return false;
+  out.clear();
+  char chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return fail_errno(path, err, error);
+    }
+    if (n == 0) break;
+    out.append(chunk, static_cast<std::size_t>(n));
   }
-  out = std::move(buffer).str();
+  ::close(fd);
   return true;
 }
+
+namespace {
 
 void insert_sorted_unique(std::vector<std::string>& v, std::string_view s) {
   if (s.empty()) return;
@@ -61,6 +89,7 @@ struct IntelDb::Impl {
   std::vector<AwsRangesInfo> aws_files;
   std::vector<AwsInfo> aws_infos;
   std::vector<std::uint32_t> aws_last_file;  // last file that named each prefix, for counts
+  bool allow_wide_trusted = false;
 
   // Interned sets of list ids: most prefixes share one of a handful of sets, so a node stores a
   // set id instead of its own vector.
@@ -169,7 +198,7 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
     }
   }
   std::string content;
-  if (!read_file(path, content, error)) return false;
+  if (!read_intel_file(path, content, error)) return false;
   ListFormat fmt = ListFormat::Plain;
   if (format.empty() || lower(format) == "auto") {
     fmt = detect_list_format(content);
@@ -184,9 +213,26 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
   // the order; in file order a 100k-prefix list spent most of its load time in cache misses).
   std::vector<Prefix> entries;
   entries.reserve(static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  const bool refuse_wide = role == ListRole::Trusted && !impl_->allow_wide_trusted;
+  std::size_t wide_warned_line = 0;
   ListVisitor visitor;
   visitor.entry = [&](const Prefix& prefix, bool masked, std::size_t line) {
     ListInfo& info = impl_->lists[id];
+    if (is_wide_prefix(prefix)) {
+      // 0.0.0.0/0 on a threat list flags every address; on a trusted list it hides every one.
+      ++info.wide;
+      if (warn && line != wide_warned_line) {
+        wide_warned_line = line;
+        warn(fmt::format("{}:{}: {} is wider than /{}{}", path, line, to_string(prefix),
+                         prefix.addr.v4 ? kWidestListPrefixV4 : kWidestListPrefixV6,
+                         refuse_wide ? "; refused in a trusted list (--allow-wide-trusted)"
+                                     : "; it lists a large part of the Internet"));
+      }
+      if (refuse_wide) {
+        ++info.skipped;
+        return;
+      }
+    }
     if (masked) {
       ++info.masked;
       if (note) {
@@ -239,6 +285,19 @@ bool IntelDb::add_inline(ListRole role, std::string_view name, std::string_view 
     if (error) *error = fmt::format("`{}`: {}", cidr, reason.empty() ? "empty" : reason);
     return false;
   }
+  if (role == ListRole::Trusted && !impl_->allow_wide_trusted) {
+    for (const auto& p : prefixes) {
+      if (is_wide_prefix(p)) {
+        if (error) {
+          *error = fmt::format("`{}`: {} is wider than /{}; refused in a trusted list "
+                               "(--allow-wide-trusted)",
+                               cidr, to_string(p),
+                               p.addr.v4 ? kWidestListPrefixV4 : kWidestListPrefixV6);
+        }
+        return false;
+      }
+    }
+  }
   if (id == UINT32_MAX) id = impl_->new_list(role, name, "(inline)", "inline");
   ListInfo& info = impl_->lists[id];
   if (masked) ++info.masked;
@@ -283,8 +342,11 @@ bool IntelDb::load_aws_ranges(const std::string& path, const WarningSink& warn,
   return true;
 }
 
+void IntelDb::allow_wide_trusted(bool allow) { impl_->allow_wide_trusted = allow; }
+
 void IntelDb::lookup(const IpAddr& addr, LookupResult& out) const {
   const Impl& im = *impl_;
+  out.private_network = is_private(addr);
   out.count = 0;
   out.truncated = false;
   out.threat = out.tor = out.trusted = out.signin_allowed = false;

@@ -1,6 +1,9 @@
 // Parse stage: tells the export shape from the content and visits every record as an EventView.
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "trailhound/decode.hpp"
@@ -203,6 +206,93 @@ bool is_event_key(std::string_view key) {
          key == "userIdentity" || key == "eventSource" || key == "eventID";
 }
 
+/// The shape of a file whose first records were found by salvage, reading `first` of them.
+Shape salvaged_shape(const char* begin, const char* end, Shape first) {
+  if (first != Shape::Single) return first;
+  const std::string_view head(begin, std::min<std::size_t>(std::size_t(end - begin), 64));
+  if (head.find("\"Records\"") != std::string_view::npos) return Shape::Records;
+  return *begin == '[' ? Shape::Array : Shape::Lines;
+}
+
+bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+/// True when the '{' at `p` opens an object whose first key is an event key: the start of a
+/// record, as far as a scan that cannot trust the text around it can tell.
+bool opens_record(const char* p, const char* end) {
+  ++p;
+  while (p < end && is_json_space(*p)) ++p;
+  if (p >= end || *p != '"') return false;
+  const char* key = ++p;
+  while (p < end && *p != '"' && p - key < 16) ++p;
+  return p < end && *p == '"' && is_event_key(std::string_view(key, std::size_t(p - key)));
+}
+
+/// The first record opener in [p, end), or nullptr.
+const char* find_record_opener(const char* p, const char* end) {
+  while (p < end) {
+    const auto* brace = static_cast<const char*>(std::memchr(p, '{', std::size_t(end - p)));
+    if (brace == nullptr) return nullptr;
+    if (opens_record(brace, end)) return brace;
+    p = brace + 1;
+  }
+  return nullptr;
+}
+
+/// Whether [p, end) holds anything but the punctuation and envelope keys found between
+/// records (white space, `,` `[` `]` `{` `}` `:` and "Records"): a lost record, or part of one.
+bool holds_content(const char* p, const char* end) {
+  constexpr std::string_view kRecordsKey = "\"Records\"";
+  while (p < end) {
+    const char c = *p;
+    if (is_json_space(c) || c == ',' || c == '[' || c == ']' || c == '{' || c == '}' ||
+        c == ':') {
+      ++p;
+    } else if (std::string_view(p, std::size_t(end - p)).substr(0, kRecordsKey.size()) ==
+               kRecordsKey) {
+      p += kRecordsKey.size();
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// True when the text is NDJSON: two lines or more, of which one among the first few is a
+/// whole JSON object by itself. Looks at a bounded head of the text.
+bool looks_line_delimited(const char* p, const char* end) {
+  constexpr int kLinesLooked = 16;
+  constexpr std::size_t kHeadBytes = 8u << 20;
+  if (std::size_t(end - p) > kHeadBytes) end = p + kHeadBytes;
+  int lines = 0;
+  bool whole_line = false;
+  while (p < end && lines < kLinesLooked) {
+    const auto* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
+    const char* line_end = nl ? nl : end;
+    const char* s = p;
+    const char* e = line_end;
+    while (s < e && is_json_space(*s)) ++s;
+    while (e > s && is_json_space(e[-1])) --e;
+    if (s < e) {
+      ++lines;
+      if (*s == '{' && e[-1] == '}' && json_value_length(s, e) == std::size_t(e - s)) {
+        whole_line = true;
+      }
+    }
+    if (!nl) break;
+    p = nl + 1;
+  }
+  return whole_line && lines >= 2;
+}
+
+/// True when the head of the text names a shape whose records are embedded (strings, Lake
+/// cells): resynchronising on objects would read their parts as records.
+bool embeds_records(const char* p, const char* end) {
+  const std::string_view head(p, std::min<std::size_t>(std::size_t(end - p), 4096));
+  return head.find("\"CloudTrailEvent\"") != std::string_view::npos ||
+         head.find("\"QueryResultRows\"") != std::string_view::npos ||
+         head.find("\"logEvents\"") != std::string_view::npos;
+}
+
 }  // namespace
 
 struct EventReader::Impl {
@@ -218,6 +308,17 @@ struct EventReader::Impl {
   std::size_t batch = 1u << 20;  ///< document_stream batch size, grown monotonically
   std::string repaired;          ///< a copy of a file's text with bad bytes replaced
   bool repairing = false;
+  // Where salvage reads on from (set while the file's own text is read, not embedded records).
+  const char* outer_limit = nullptr;  ///< `limit` of the file's text
+  const char* resume_at = nullptr;    ///< end of the last record read whole
+  const char* failed_at = nullptr;    ///< start of a record whose JSON failed (rejected)
+  std::uint64_t embedded_records = 0;  ///< records read from strings or Lake cells
+
+  void start_file(const char* limit) {
+    outer_limit = limit;
+    resume_at = failed_at = nullptr;
+    embedded_records = 0;
+  }
 
   explicit Impl(ParseLimits l)
       : limits(l), outer(4ULL << 30), stream(4ULL << 30), inner(l.max_record_bytes) {}
@@ -244,9 +345,11 @@ struct EventReader::Impl {
     if (auto e = value.get_object().get(obj)) {
       if (e == simdjson::INCORRECT_TYPE) {
         reject(index, "not a JSON object");
+        if (limit == outer_limit) failed_at = start;
         return simdjson::SUCCESS;
       }
       reject(index, simdjson::error_message(e));
+      if (limit == outer_limit) failed_at = start;
       return e;
     }
     EventView ev;
@@ -254,6 +357,14 @@ struct EventReader::Impl {
     ev.source = SourceRef{file_index, index};
     std::string_view timestamp_fallback;
     bool has_identity = false;
+    // The fields a detection keys on, each a bit: a second copy is an ambiguity (which one a
+    // reader keeps differs from tool to tool), so the record is rejected with the key named.
+    unsigned seen = 0;
+    std::string_view twice;
+    const auto once = [&](unsigned bit, std::string_view k) {
+      if ((seen & bit) != 0 && twice.empty()) twice = k;
+      seen |= bit;
+    };
     for (auto field : obj) {
       std::string_view key;
       error_code e = field.unescaped_key().get(key);
@@ -261,15 +372,22 @@ struct EventReader::Impl {
       if (!e) e = field.value().get(v);
       if (e) {
         reject(index, simdjson::error_message(e));
+        if (limit == outer_limit) failed_at = start;
         return e;
       }
       if (key.empty()) continue;
       switch (key[0]) {
         case 'e':
-          if (key == "eventTime") ev.event_time = lenient_string(v);
-          else if (key == "eventName") ev.event_name = lenient_string(v);
-          else if (key == "eventSource") ev.event_source = lenient_string(v);
-          else if (key == "eventType") ev.event_type = lenient_string(v);
+          if (key == "eventTime") {
+            once(1u, key);
+            ev.event_time = lenient_string(v);
+          } else if (key == "eventName") {
+            once(2u, key);
+            ev.event_name = lenient_string(v);
+          } else if (key == "eventSource") {
+            once(4u, key);
+            ev.event_source = lenient_string(v);
+          } else if (key == "eventType") ev.event_type = lenient_string(v);
           else if (key == "eventID") ev.event_id = lenient_string(v);
           else if (key == "eventVersion") ev.event_version = lenient_string(v);
           else if (key == "errorCode") ev.error_code = lenient_string(v);
@@ -280,17 +398,22 @@ struct EventReader::Impl {
           else if (key == "additionalEventData") ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
           break;
         case 's':
-          if (key == "sourceIPAddress") ev.source_ip = lenient_string(v);
+          if (key == "sourceIPAddress") {
+            once(8u, key);
+            ev.source_ip = lenient_string(v);
+          }
           break;
         case 'u':
           if (key == "userAgent") {
             ev.user_agent = lenient_string(v);
           } else if (key == "userIdentity") {
+            once(16u, key);
             od::object id;
             if (v.get_object().get(id) == simdjson::SUCCESS) {
               has_identity = true;
               if (auto ie = read_identity(id, ev.identity)) {
                 reject(index, simdjson::error_message(ie));
+                if (limit == outer_limit) failed_at = start;
                 return ie;
               }
             }
@@ -320,6 +443,7 @@ struct EventReader::Impl {
     // Every field has been visited, so the object's text ends where the iterator stands.
     std::string_view raw;
     if (obj.raw_json().get(raw) == simdjson::SUCCESS) {
+      if (limit == outer_limit) resume_at = raw.data() + raw.size();
       if (raw.size() > limits.max_record_bytes) {
         reject(index, fmt::format("record of {} bytes is over the record size limit of {} bytes "
                                   "(--max-record-bytes)",
@@ -333,6 +457,10 @@ struct EventReader::Impl {
       // Trim what follows the closing brace (white space before a ',' or ']').
       while (!raw.empty() && raw.back() != '}') raw.remove_suffix(1);
       ev.record = RawJson(raw, limit);
+    }
+    if (!twice.empty()) {
+      reject(index, fmt::format("{} appears twice", twice));
+      return simdjson::SUCCESS;
     }
     if (!has_identity) ev.identity.type = IdentityType::Missing;
     std::string_view when = ev.event_time;
@@ -378,6 +506,7 @@ struct EventReader::Impl {
       return simdjson::SUCCESS;
     }
     const std::uint64_t before = outcome->records_rejected;
+    ++embedded_records;
     e = read_record(root, inner_text.data() + inner_text.size());
     if (e && outcome->records_rejected == before) {
       reject(outcome->records_read - 1, simdjson::error_message(e));
@@ -566,6 +695,164 @@ struct EventReader::Impl {
     }
     return simdjson::SUCCESS;
   }
+
+  // ---- salvage: reading on after damage ------------------------------------------------------
+
+  /// Counts one damaged stretch [from, to) that held `openers` failed record openers: its
+  /// bytes are skipped, and it is one rejected record at least, unless the record it broke was
+  /// rejected already (`counted`).
+  void lose(const char* text, const char* from, const char* to, std::size_t openers,
+            bool counted) {
+    if (from >= to || (openers == 0 && !holds_content(from, to))) return;
+    outcome->bytes_skipped += std::uint64_t(to - from);
+    const std::uint64_t lost = counted ? openers : std::max<std::size_t>(openers, 1);
+    if (lost == 0) return;
+    outcome->records_read += lost;
+    outcome->records_rejected += lost;
+    note(fmt::format("damaged JSON at byte {} ({} bytes skipped): {} record{} rejected",
+                     from - text, to - from, lost, lost == 1 ? "" : "s"));
+  }
+
+  /// Reads one line of NDJSON; a line that gives no record is rejected with its number.
+  void read_line(const char* s, const char* e, std::uint64_t line) {
+    const std::uint64_t read_before = outcome->records_read;
+    od::document doc;
+    Shape shape = Shape::Unknown;
+    error_code err = outer.iterate(s, std::size_t(e - s), std::size_t(outer_limit - s)).get(doc);
+    if (!err) err = read_top_value(doc, outer_limit, shape);
+    if (outcome->records_read != read_before) {
+      if (err) note(fmt::format("line {}: {}", line, simdjson::error_message(err)));
+      const Shape as = shape == Shape::Single ? Shape::Lines : shape;
+      if (outcome->shape == Shape::Unknown || outcome->shape == Shape::Single) {
+        outcome->shape = as;
+      } else if (outcome->shape != as) {
+        outcome->shape = Shape::Mixed;
+      }
+      return;
+    }
+    if (!err && shape == Shape::Digest) return;
+    outcome->bytes_skipped += std::uint64_t(e - s);
+    ++outcome->records_read;
+    ++outcome->records_rejected;
+    note(fmt::format("line {}: {}", line,
+                     err ? fmt::format("not a whole JSON record ({})", simdjson::error_message(err))
+                         : std::string("not a CloudTrail record")));
+  }
+
+  /// Reads on through damaged text from the last whole record: NDJSON line by line, anything
+  /// else by resynchronising on the next object that parses as a record. `text` is where the
+  /// file's content starts (for byte offsets and line numbers).
+  void salvage(const char* text, const char* begin, const char* end, std::string reason) {
+    outcome->file_error = true;
+    outcome->messages.push_back(std::move(reason));
+    if (end - begin >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;
+    // Start after the last whole record; if a record broke after it, that one is rejected
+    // already, so the stretch it leaves is not counted again.
+    const char* pos = begin;
+    bool counted = false;
+    if (failed_at != nullptr && failed_at >= begin && failed_at < end &&
+        (resume_at == nullptr || failed_at >= resume_at)) {
+      pos = failed_at + 1;
+      counted = true;
+    } else if (resume_at != nullptr && resume_at > begin && resume_at <= end) {
+      pos = resume_at;
+    }
+    if (embedded_records > 0 || embeds_records(begin, end)) {
+      // Records carried in strings or Lake cells cannot be told from their parts by a scan.
+      outcome->bytes_skipped += std::uint64_t(end - pos);
+      outcome->messages.push_back(fmt::format(
+          "the {} bytes after the damage are not read (records embedded in strings or Lake "
+          "rows are read up to the damage only)", end - pos));
+      return;
+    }
+    // Each failed candidate costs a scan; the total is bounded so that hostile text (braces
+    // that never close) stays linear.
+    std::uint64_t work = 0;
+    const std::uint64_t budget = 8 * std::uint64_t(end - begin) + (1u << 20);
+    bool stopped = false;
+    if (looks_line_delimited(begin, end)) {
+      std::uint64_t line =
+          1 + std::uint64_t(std::count(text, pos, '\n'));
+      while (pos < end) {
+        const auto* nl = static_cast<const char*>(std::memchr(pos, '\n', std::size_t(end - pos)));
+        const char* line_end = nl ? nl : end;
+        const char* s = pos;
+        const char* e = line_end;
+        while (s < e && is_json_space(*s)) ++s;
+        while (e > s && is_json_space(e[-1])) --e;
+        const bool line_start = pos == begin || pos[-1] == '\n';
+        if (s < e) {
+          if (!line_start || counted) {
+            // The rest of a line whose record was read (or rejected) already.
+            if (holds_content(s, e)) outcome->bytes_skipped += std::uint64_t(e - s);
+          } else if ((work += std::uint64_t(e - s)) > budget) {
+            stopped = true;
+            break;
+          } else {
+            read_line(s, e, line);
+          }
+        }
+        counted = false;
+        ++line;
+        pos = nl ? nl + 1 : end;
+      }
+    } else {
+      const char* gap = pos;
+      std::size_t openers = 0;
+      while (pos < end) {
+        const auto* p = static_cast<const char*>(std::memchr(pos, '{', std::size_t(end - pos)));
+        if (p == nullptr) break;
+        if (work > budget) {
+          stopped = true;
+          break;
+        }
+        const bool record_like = opens_record(p, end);
+        const char* scan_end =
+            std::size_t(end - p) > limits.max_record_bytes ? p + limits.max_record_bytes : end;
+        const std::size_t len = json_value_length(p, scan_end);
+        work += len ? len : std::uint64_t(scan_end - p);
+        od::document doc;
+        error_code err = len ? outer.iterate(p, len, std::size_t(outer_limit - p)).get(doc)
+                             : simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+        const std::uint64_t read_before = outcome->records_read;
+        const char* failed_before = failed_at;
+        Shape shape = Shape::Unknown;
+        if (!err) err = read_top_value(doc, outer_limit, shape);
+        if (outcome->records_read == read_before) {
+          if (!err && shape == Shape::Unknown) {
+            pos = p + len;  // a whole object that is no record (part of a broken one)
+          } else {
+            if (record_like) ++openers;
+            pos = p + 1;
+          }
+          continue;
+        }
+        lose(text, gap, p, openers, counted);
+        counted = false;
+        openers = 0;
+        if (outcome->shape == Shape::Unknown) outcome->shape = salvaged_shape(begin, end, shape);
+        if (!err) {
+          pos = p + len;
+        } else if (failed_at != failed_before && failed_at != nullptr) {
+          pos = failed_at + 1;
+          counted = true;
+        } else {
+          pos = resume_at != nullptr && resume_at > p ? resume_at : p + 1;
+        }
+        gap = pos;
+      }
+      if (!stopped) lose(text, gap, end, openers, counted);
+      else pos = gap;
+    }
+    if (stopped) {
+      outcome->bytes_skipped += std::uint64_t(end - pos);
+      outcome->messages.push_back(fmt::format(
+          "too damaged to read on: the last {} bytes are skipped", end - pos));
+    }
+    outcome->messages.push_back(fmt::format(
+        "read on past the damage: {} records used, {} rejected, {} bytes skipped in all",
+        outcome->records_used, outcome->records_rejected, outcome->bytes_skipped));
+  }
 };
 
 EventReader::EventReader(ParseLimits limits) : impl_(std::make_unique<Impl>(limits)) {
@@ -598,15 +885,25 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
     outcome.messages.push_back("no JSON content (only white space)");
     return outcome;
   }
-  if (data[first] != '{' && data[first] != '[') {
-    outcome.not_json = true;
-    outcome.messages.push_back("not JSON (does not start with '{' or '['), skipped");
-    return outcome;
-  }
   const char* base = data.data() + first;
   const std::size_t len = data.size() - first;
   const char* limit = data.data() + data.size() + kBufferPadding;
   const std::size_t allocated = std::size_t(limit - base);
+  im.start_file(limit);
+  if (data[first] != '{' && data[first] != '[') {
+    // A partial download or a pasted capture starts inside a record: its whole records are
+    // still evidence. Text with no record opener near its start is no export at all.
+    const char* end = base + len;
+    const char* scan_end = len > im.limits.max_record_bytes ? base + im.limits.max_record_bytes : end;
+    if (find_record_opener(base, scan_end) != nullptr) {
+      im.salvage(data.data(), base, end, "the file starts inside a record (cut at its start)");
+      if (outcome.records_used > 0) return outcome;
+      outcome = ParseOutcome{};
+    }
+    outcome.not_json = true;
+    outcome.messages.push_back("not JSON (does not start with '{' or '['), skipped");
+    return outcome;
+  }
 
   // The common case, one top-level value (an S3 delivery file, an array, one event): one
   // stage-1 pass with the depth limit, then the records. Where the value ends before the
@@ -625,11 +922,10 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
       return read_many(im, outcome, base, len, first, limit, Shape::Unknown);
     }
     if (e) {
-      outcome.file_error = true;
       const bool cut = e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-      outcome.messages.push_back(fmt::format("{} JSON after {} records: {}",
-                                             cut ? "truncated or invalid" : "invalid",
-                                             outcome.records_read, simdjson::error_message(e)));
+      im.salvage(data.data(), base, base + len,
+                 fmt::format("{} JSON after {} records: {}", cut ? "truncated or invalid" : "invalid",
+                             outcome.records_read, simdjson::error_message(e)));
       return outcome;
     }
     if (shape == Shape::Unknown) {
@@ -667,39 +963,17 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
                     bad_bytes, controls));
     return repaired;
   }
-  if (e == simdjson::UNCLOSED_STRING) {
-    // Cut off inside a string: read the whole records before the cut as evidence.
-    salvage(im, outcome, base, len, limit, "truncated JSON: the data ends inside a string");
+  if (e == simdjson::MEMALLOC || e == simdjson::CAPACITY) {
+    outcome.file_error = true;
+    outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
     return outcome;
   }
-  outcome.file_error = true;
-  outcome.messages.push_back(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+  // Cut off inside a string, or a quote too many: read the whole records around the damage.
+  im.salvage(data.data(), base, base + len,
+             e == simdjson::UNCLOSED_STRING
+                 ? std::string("truncated JSON or an unbalanced quote: a string is not closed")
+                 : fmt::format("invalid JSON: {}", simdjson::error_message(e)));
   return outcome;
-}
-
-void EventReader::salvage(Impl& im, ParseOutcome& outcome, const char* base, std::size_t len,
-                          const char* limit, std::string_view reason) {
-  outcome.file_error = true;
-  outcome.messages.emplace_back(reason);
-  // Cut back to a closing brace so that no string is left open, trying a few braces back.
-  std::size_t cut = len;
-  od::document doc;
-  bool started = false;
-  for (int attempt = 0; attempt < 16 && !started; ++attempt) {
-    while (cut > 0 && base[cut - 1] != '}') --cut;
-    if (cut == 0) break;
-    started = im.outer.iterate(base, cut, std::size_t(limit - base)).get(doc) == simdjson::SUCCESS;
-    if (!started) --cut;
-  }
-  if (!started) return;
-  Shape salvaged = Shape::Unknown;
-  const error_code se = im.read_top_value(doc, limit, salvaged);
-  if (outcome.records_read > 0) {
-    outcome.messages.push_back(fmt::format(
-        "{} records before the cut were read{}", outcome.records_used,
-        se ? fmt::format(" (then: {})", simdjson::error_message(se)) : std::string()));
-  }
-  outcome.shape = salvaged;
 }
 
 ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char* base,
@@ -731,11 +1005,12 @@ ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char
           first + it.current_index()));
     }
     if (e) {
-      outcome.file_error = true;
-      outcome.messages.push_back(fmt::format("invalid JSON at byte {} (after {} records): {}",
-                                             first + it.current_index(), outcome.records_read,
-                                             simdjson::error_message(e)));
-      break;
+      outcome.shape = documents == 0 ? Shape::Unknown : shape;
+      im.salvage(base - first, base - first, base + len,
+                 fmt::format("invalid JSON at byte {} (after {} records): {}",
+                             first + it.current_index(), outcome.records_read,
+                             simdjson::error_message(e)));
+      return outcome;
     }
     ++documents;
     if (documents == 1) {
@@ -747,13 +1022,12 @@ ParseOutcome& EventReader::read_many(Impl& im, ParseOutcome& outcome, const char
     }
   }
   if (!e && stream.truncated_bytes() > 0) {
-    if (documents == 0) {
-      salvage(im, outcome, base, len, limit, "truncated JSON: the value is cut off");
-      return outcome;
-    }
-    outcome.file_error = true;
-    outcome.messages.push_back(fmt::format("truncated JSON: the last {} bytes do not complete a value",
-                                           stream.truncated_bytes()));
+    outcome.shape = documents == 0 ? Shape::Unknown : shape;
+    im.salvage(base - first, base - first, base + len,
+               documents == 0 ? std::string("truncated JSON: the value is cut off")
+                              : fmt::format("truncated JSON: the last {} bytes do not complete a value",
+                                            stream.truncated_bytes()));
+    return outcome;
   }
   outcome.digest = shape == Shape::Digest;
   outcome.shape = shape;

@@ -337,3 +337,76 @@ TEST_CASE("the inflate backend is the one the build chose, unless TRAILHOUND_INF
       env != nullptr && std::string_view(env) == "zlib" ? "zlib" : TH_BUILD_INFLATE;
   CHECK(inflate_backend() == expected);
 }
+
+namespace {
+
+std::string utf16(const std::string& ascii_and_units, bool big_endian) {
+  // Each char of the input is one UTF-16 unit (ASCII here); the BOM goes first.
+  std::string out = big_endian ? "\xFE\xFF" : "\xFF\xFE";
+  for (unsigned char c : ascii_and_units) {
+    if (big_endian) {
+      out += '\0';
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(c);
+      out += '\0';
+    }
+  }
+  return out;
+}
+
+std::string transcoded(const std::string& bytes, std::uint64_t limit = 1u << 20) {
+  ByteBuffer out;
+  REQUIRE(transcode_utf16(bytes, limit, out));
+  return std::string(out.view());
+}
+
+}  // namespace
+
+TEST_CASE("a UTF-16 file, little- or big-endian, is read as UTF-8", "[decode][utf16][regression]") {
+  // Windows exports used to be skipped as "not JSON".
+  TempDir tmp;
+  for (bool be : {false, true}) {
+    ByteBuffer scratch, out;
+    const auto r = read_path(tmp.file(be ? "be.json" : "le.json", utf16(kJson, be)), scratch, out);
+    CHECK(r.status == DecodeStatus::Ok);
+    CHECK(r.utf16);
+    CHECK(out.view() == kJson);
+    CHECK(r.output_bytes == kJson.size());
+    CHECK(padding_is_zero(out));
+  }
+}
+
+TEST_CASE("UTF-16 surrogate pairs, lone surrogates and an odd byte transcode safely",
+          "[decode][utf16]") {
+  CHECK(transcoded(std::string("\xFF\xFE\xE9\x00", 4)) == "\xC3\xA9");             // é
+  CHECK(transcoded(std::string("\xFF\xFE\x3D\xD8\x00\xDE", 6)) == "\xF0\x9F\x98\x80");  // 😀
+  CHECK(transcoded(std::string("\xFE\xFF\xD8\x3D\xDE\x00", 6)) == "\xF0\x9F\x98\x80");
+  CHECK(transcoded(std::string("\xFF\xFE\x00\xD8", 4)) == "\xEF\xBF\xBD");  // lone high
+  CHECK(transcoded(std::string("\xFF\xFE\x00\xDC\x41\x00", 6)) == "\xEF\xBF\xBD" "A");
+  CHECK(transcoded(std::string("\xFF\xFE\x41\x00\x42", 5)) == "A?");  // odd last byte
+  CHECK(transcoded(std::string("\xFF\xFE", 2)).empty());
+}
+
+TEST_CASE("UTF-16 output is at most 1.5 times the input and stays under the limit",
+          "[decode][utf16][limits]") {
+  // U+0800 and above take 3 bytes for 2: the worst case.
+  std::string worst = "\xFF\xFE";
+  for (int i = 0; i < 1000; ++i) worst += std::string("\x00\x08", 2);
+  ByteBuffer out;
+  REQUIRE(transcode_utf16(worst, 1u << 20, out));
+  CHECK(out.size() == 3000);
+  CHECK(out.size() * 2 <= worst.size() * 3);
+  CHECK_FALSE(transcode_utf16(worst, 2999, out));
+  TempDir tmp;
+  ByteBuffer scratch;
+  const auto r = read_path(tmp.file("big.json", worst), scratch, out, DecodeLimits{2500});
+  CHECK(r.status == DecodeStatus::TooLarge);
+}
+
+TEST_CASE("a UTF-8 BOM is not UTF-16", "[decode][utf16]") {
+  CHECK_FALSE(has_utf16_bom("\xEF\xBB\xBF{}"));
+  CHECK_FALSE(has_utf16_bom("{"));
+  CHECK(has_utf16_bom("\xFF\xFE"));
+  CHECK(has_utf16_bom("\xFE\xFF"));
+}

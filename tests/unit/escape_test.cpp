@@ -147,6 +147,47 @@ TEST_CASE("terminal-safe text never holds a control byte", "[escape][terminal]")
   CHECK(out.find("\xC2\x9F") == std::string::npos);
 }
 
+TEST_CASE("bidi overrides and isolates are shown escaped on the terminal",
+          "[escape][terminal][regression]") {
+  // "txt.exe" shown reversed by U+202E would read as "exe.txt" on a terminal.
+  CHECK(terminal_safe("evil\xE2\x80\xAEtxt.exe") == "evil\\u202etxt.exe");
+  CHECK(terminal_safe("\xE2\x80\xAA") == "\\u202a");  // LRE, first of the embeddings
+  CHECK(terminal_safe("\xE2\x80\xAD") == "\\u202d");  // LRO
+  CHECK(terminal_safe("\xE2\x81\xA6") == "\\u2066");  // LRI, first isolate
+  CHECK(terminal_safe("\xE2\x81\xA9") == "\\u2069");  // PDI, last isolate
+  CHECK(terminal_safe("\xD8\x9C") == "\\u061c");      // Arabic letter mark
+}
+
+TEST_CASE("zero-width and invisible format characters are shown escaped on the terminal",
+          "[escape][terminal][regression]") {
+  CHECK(terminal_safe("ad\xE2\x80\x8Bmin") == "ad\\u200bmin");  // zero-width space
+  CHECK(terminal_safe("\xE2\x80\x8F") == "\\u200f");              // RLM, end of the run
+  CHECK(terminal_safe("\xE2\x81\xA0") == "\\u2060");              // word joiner
+  CHECK(terminal_safe("\xEF\xBB\xBF" "x") == "\\ufeffx");         // BOM / ZWNBSP
+  CHECK(terminal_safe("\xC2\xAD") == "\\u00ad");                  // soft hyphen
+  CHECK(terminal_safe("\xE2\x80\xA8") == "\\u2028");              // line separator
+  CHECK(terminal_safe("\xF3\xA0\x80\x81") == "\\U000e0001");      // language tag
+  CHECK(terminal_safe("\xF3\xA0\x81\xBF") == "\\U000e007f");      // cancel tag
+}
+
+TEST_CASE("characters just outside the format-control ranges reach the terminal unchanged",
+          "[escape][terminal]") {
+  for (const char* kept : {"\xE2\x80\x8A",       // U+200A hair space, before U+200B
+                           "\xE2\x80\x90",       // U+2010 hyphen, after U+200F
+                           "\xE2\x80\xA7",       // U+2027, before U+2028
+                           "\xE2\x80\xAF",       // U+202F narrow no-break space, after U+202E
+                           "\xE2\x81\x9F",       // U+205F, before U+2060
+                           "\xE2\x81\xB0",       // U+2070 superscript zero, after U+206F
+                           "\xEF\xBB\xBE",       // U+FEFE, before U+FEFF
+                           "\xEF\xBC\x80",       // U+FF00, after U+FEFF
+                           "\xC2\xAC",           // U+00AC, before U+00AD
+                           "\xF3\xA0\x82\x80",   // U+E0080, after the tags
+                           "\xF0\x9F\x98\x80"}) {  // an emoji
+    INFO("bytes: " << kept);
+    CHECK(terminal_safe(kept) == kept);
+  }
+}
+
 // ---- CSV --------------------------------------------------------------------------------------
 
 TEST_CASE("a plain CSV cell is written as it is", "[escape][csv]") {

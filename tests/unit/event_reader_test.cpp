@@ -3,6 +3,7 @@
 // after the data, as the decode stage guarantees.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,6 +129,13 @@ std::vector<std::string> names(const Result& r) {
 const std::vector<std::string> kThree{"ListBuckets", "GetObject", "PutObject"};
 
 TimeMs at(const char* iso) { return *parse_timestamp(iso); }
+
+/// 2026-03-14T10:MM:SSZ for the `i`th second.
+std::string fmt_time(int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "2026-03-14T1%d:%02d:%02dZ", i / 3600, i / 60 % 60, i % 60);
+  return buf;
+}
 
 }  // namespace
 
@@ -411,6 +419,121 @@ TEST_CASE("a lone opening brace or bracket is a file error and no crash",
     CHECK(r.outcome.file_error);
     CHECK(r.events.empty());
   }
+}
+
+namespace {
+
+/// `n` records, one a line.
+std::vector<std::string> numbered(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(event(fmt_time(i), "E" + std::to_string(i), "id" + std::to_string(i)));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("one garbage line in NDJSON is rejected with its number; the rest is read",
+          "[parse][salvage][regression]") {
+  // It used to stop the file: 500 of 1,000 records read.
+  const auto recs = numbered(1000);
+  std::string text;
+  for (int i = 0; i < 1000; ++i) {
+    if (i == 500) text += "this line is not JSON\n";
+    text += recs[std::size_t(i)] + "\n";
+  }
+  const auto r = read(text);
+  CHECK(r.outcome.file_error);
+  CHECK(r.outcome.records_used == 1000);
+  CHECK(r.outcome.records_rejected == 1);
+  CHECK(r.outcome.bytes_skipped == std::string("this line is not JSON").size());
+  CHECK(r.outcome.shape == Shape::Lines);
+  CHECK(r.messages().find("line 501: not a whole JSON record") != std::string::npos);
+}
+
+TEST_CASE("one unbalanced quote loses one record, in NDJSON and in a Records array",
+          "[parse][salvage][regression]") {
+  // It used to lose every record of the file.
+  auto recs = numbered(1000);
+  const std::string broken = R"({"eventVersion":"1.09","eventTime":"2026-03-14T10:00:00Z","eventName":"Broken,"awsRegion":"x"})";
+  recs[500] = broken;
+  std::string lines;
+  for (const auto& rec : recs) lines += rec + "\n";
+  const auto nd = read(lines);
+  CHECK(nd.outcome.records_used == 999);
+  CHECK(nd.outcome.records_rejected == 1);
+  CHECK(nd.outcome.bytes_skipped == broken.size());
+  CHECK(nd.messages().find("line 501:") != std::string::npos);
+  std::string array = R"({"Records":[)";
+  for (std::size_t i = 0; i < recs.size(); ++i) array += (i ? "," : "") + recs[i];
+  array += "]}";
+  const auto rs = read(array);
+  CHECK(rs.outcome.file_error);
+  CHECK(rs.outcome.records_used == 999);
+  CHECK(rs.outcome.records_rejected == 1);
+  CHECK(rs.outcome.bytes_skipped >= broken.size());
+  REQUIRE(rs.events.size() == 999);
+  CHECK(rs.events[499].event_name == "E499");
+  CHECK(rs.events[500].event_name == "E501");
+}
+
+TEST_CASE("a Records file cut at both ends gives its whole records", "[parse][salvage][regression]") {
+  // It used to be "not JSON" and skipped with no message.
+  const std::string whole = R"({"Records":[)" + E1 + "," + E2 + "," + E3 + "]}";
+  const auto r = read(whole.substr(30, whole.size() - 45));
+  CHECK_FALSE(r.outcome.not_json);
+  CHECK(r.outcome.file_error);
+  CHECK(names(r) == std::vector<std::string>{"GetObject"});
+  CHECK(r.outcome.records_rejected == 2);
+  CHECK(r.outcome.bytes_skipped > 0);
+}
+
+TEST_CASE("text with no record in it stays not JSON, with its reason", "[parse][salvage]") {
+  const auto r = read("just some text {\"value\": 1} and more\n");
+  CHECK(r.outcome.not_json);
+  CHECK_FALSE(r.outcome.file_error);
+  CHECK(r.outcome.records_read == 0);
+  REQUIRE(r.outcome.messages.size() == 1);
+  CHECK(r.outcome.messages[0].find("not JSON") != std::string::npos);
+}
+
+TEST_CASE("records before a corruption in a Records array are kept, and those after",
+          "[parse][salvage]") {
+  const auto r = read(R"({"Records":[)" + E1 + ",{\"eventTime\": ]]]}," + E2 + "," + E3 + "]}");
+  CHECK(r.outcome.file_error);
+  CHECK(names(r) == kThree);
+  CHECK(r.outcome.records_rejected == 1);
+}
+
+TEST_CASE("salvage stays bounded on braces that never close", "[parse][salvage][limits]") {
+  std::string text = "x";
+  for (int i = 0; i < 20000; ++i) text += R"({"eventTime":)";
+  const auto r = read(text);
+  CHECK(r.outcome.records_used == 0);
+  CHECK(r.outcome.not_json);
+}
+
+TEST_CASE("a record with a key that matters twice is rejected with the key named",
+          "[parse][duplicate][regression]") {
+  for (const char* key : {"eventTime", "eventName", "eventSource", "sourceIPAddress"}) {
+    INFO(key);
+    // event() writes every key but sourceIPAddress once already.
+    const std::string copy = std::string("\"") + key + "\":\"x\"";
+    const std::string twice = event("2026-03-14T10:01:00Z", "Twice", "t",
+                                    key == std::string("sourceIPAddress") ? copy + "," + copy : copy);
+    const auto r = read(R"({"Records":[)" + E1 + "," + twice + "," + E3 + "]}");
+    CHECK(names(r) == std::vector<std::string>{"ListBuckets", "PutObject"});
+    CHECK(r.outcome.records_rejected == 1);
+    CHECK(r.messages() == "record 1: " + std::string(key) + " appears twice\n");
+  }
+  const auto id = read(event("2026-03-14T10:01:00Z", "Id", "i",
+                             R"("userIdentity":{"type":"Root"},"userIdentity":{"type":"IAMUser"})"));
+  CHECK(id.outcome.records_rejected == 1);
+  CHECK(id.messages() == "record 0: userIdentity appears twice\n");
+  // Keys that matter less may repeat.
+  const auto ok = read(event("2026-03-14T10:01:00Z", "Ok", "o", R"("awsRegion":"eu-west-1")"));
+  CHECK(ok.outcome.records_used == 1);
 }
 
 TEST_CASE("records without a readable time are rejected and counted", "[parse]") {

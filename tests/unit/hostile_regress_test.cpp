@@ -162,3 +162,30 @@ TEST_CASE("refusing a bomb never grows the buffer past the budget",
   CHECK(z.status == DecodeStatus::TooLarge);
   CHECK(scratch.capacity() <= kLimit + 1);
 }
+
+// REGRESSION: one garbage line stopped an NDJSON file half way (500 of 1,000 records), one
+// unbalanced quote lost all 1,000 records, and a file cut at both ends was skipped as not
+// JSON. Every whole record is now read and what was lost is counted.
+TEST_CASE("the salvage fixtures give every whole record with exact counts",
+          "[hostile][salvage][regression]") {
+  struct Case {
+    const char* file;
+    std::uint64_t used, rejected;
+  };
+  for (const Case& c : {Case{"ndjson-garbage-line.ndjson", 1000, 1},
+                        Case{"ndjson-unbalanced-quote.ndjson", 999, 1},
+                        Case{"records-unbalanced-quote.json", 999, 1},
+                        Case{"records-garbage.json", 1000, 1},
+                        Case{"records-cut-both-ends.json", 998, 2},
+                        Case{"ndjson-cut-both-ends.ndjson", 998, 2},
+                        Case{"duplicate-eventtime.json", 2, 1}}) {
+    INFO(c.file);
+    std::ifstream in(std::string(TH_TEST_DATA) + "/hostile/salvage/" + c.file, std::ios::binary);
+    REQUIRE(in.good());
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const Read r = read_all(text);
+    CHECK(r.outcome.records_used == c.used);
+    CHECK(r.outcome.records_rejected == c.rejected);
+    CHECK_FALSE(r.outcome.not_json);
+  }
+}

@@ -145,3 +145,82 @@ TEST_CASE("an address on no list gives an empty result", "[intel][db]") {
   CHECK(r.aws == nullptr);
   CHECK_FALSE(r.malicious());
 }
+
+TEST_CASE("a list path that is a folder is an error naming it", "[intel][db][regression]") {
+  // An ifstream opens a folder and reads nothing: the list used to load empty, silently.
+  IntelDb db;
+  std::string error;
+  for (ListRole role : {ListRole::Threat, ListRole::Trusted, ListRole::SigninAllow}) {
+    CHECK_FALSE(db.add_list(role, "dir=/tmp", {}, &error));
+    CHECK(error == "cannot read /tmp: is a folder");
+  }
+  CHECK(db.lists().empty());
+  CHECK_FALSE(db.load_aws_ranges("/tmp", {}, &error));
+  CHECK(error == "cannot read /tmp: is a folder");
+  CHECK_FALSE(db.has_aws_ranges());
+}
+
+TEST_CASE("an unreadable ip-ranges path is an error with the errno text", "[intel][db]") {
+  IntelDb db;
+  std::string error;
+  CHECK_FALSE(db.load_aws_ranges("/nonexistent/ip-ranges.json", {}, &error));
+  CHECK(error == "cannot read /nonexistent/ip-ranges.json: No such file or directory");
+}
+
+TEST_CASE("a threat list entry wider than /8 or /16 is loaded with a warning naming the line",
+          "[intel][db][regression]") {
+  IntelDb db;
+  std::string error;
+  std::vector<std::string> warnings;
+  const std::string path =
+      write_temp("wide.txt", "198.51.100.0/24\n0.0.0.0/0\n10.0.0.0/8\n2001:db8::/15\n::/16\n");
+  REQUIRE(db.add_list(ListRole::Threat, "wide=" + path, [&](std::string_view w) {
+    warnings.emplace_back(w);
+  }, &error));
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] == path + ":2: 0.0.0.0/0 is wider than /8; it lists a large part of the "
+                             "Internet");
+  CHECK(warnings[1].find(path + ":4: 2000::/15 is wider than /16") == 0);
+  CHECK(db.lists()[0].wide == 2);
+  CHECK(db.lists()[0].ipv4 == 3);  // /8 itself is not wide
+  LookupResult r;
+  db.lookup(ip("8.8.8.8"), r);
+  CHECK(r.threat);  // loaded as asked, but never silently
+}
+
+TEST_CASE("a trusted list refuses an entry wider than /8 unless allowed",
+          "[intel][db][regression]") {
+  const std::string path =
+      write_temp("trust-all.txt", "0.0.0.0/0\n203.0.113.99\n0.0.0.0-1.255.255.255\n");
+  std::vector<std::string> warnings;
+  const WarningSink warn = [&](std::string_view w) { warnings.emplace_back(w); };
+  std::string error;
+  {
+    IntelDb db;
+    REQUIRE(db.add_list(ListRole::Trusted, "all=" + path, warn, &error));
+    REQUIRE(warnings.size() == 2);
+    CHECK(warnings[0] == path + ":1: 0.0.0.0/0 is wider than /8; refused in a trusted list "
+                               "(--allow-wide-trusted)");
+    CHECK(warnings[1].find(path + ":3: 0.0.0.0/7 is wider than /8") == 0);
+    CHECK(db.lists()[0].ipv4 == 1);
+    CHECK(db.lists()[0].skipped == 2);
+    LookupResult r;
+    db.lookup(ip("8.8.8.8"), r);
+    CHECK_FALSE(r.trusted);
+    db.lookup(ip("203.0.113.99"), r);
+    CHECK(r.trusted);
+    CHECK_FALSE(db.add_inline(ListRole::Trusted, "cli", "0.0.0.0/1", &error));
+    CHECK(error.find("refused in a trusted list") != std::string::npos);
+  }
+  warnings.clear();
+  {
+    IntelDb db;
+    db.allow_wide_trusted(true);
+    REQUIRE(db.add_list(ListRole::Trusted, "all=" + path, warn, &error));
+    CHECK(warnings.size() == 2);  // still warned about
+    LookupResult r;
+    db.lookup(ip("8.8.8.8"), r);
+    CHECK(r.trusted);
+    CHECK(db.add_inline(ListRole::Trusted, "cli", "0.0.0.0/1", &error));
+  }
+}

@@ -15,7 +15,10 @@ void append_json_string(std::string& out, std::string_view text, std::size_t* re
 
 /// Appends `text` for a terminal: control characters (C0, DEL, C1, and escape sequences) are
 /// shown visibly as `\xNN` or `\n`-style escapes, invalid UTF-8 bytes as `\xNN`, backslash as
-/// `\\`. Nothing from a log field reaches the terminal raw.
+/// `\\`. Unicode format controls that reorder or hide text (bidi embeddings, overrides and
+/// isolates, zero-width characters, U+FEFF, U+00AD, line and paragraph separators, tag
+/// characters) are shown as `\u202e` (`\U000e0041` above U+FFFF). Nothing from a log field
+/// reaches the terminal raw.
 void append_terminal_safe(std::string& out, std::string_view text);
 [[nodiscard]] std::string terminal_safe(std::string_view text);
 

@@ -58,6 +58,7 @@ enum class DecodeStatus {
 struct DecodeResult {
   DecodeStatus status = DecodeStatus::Ok;
   bool gzip = false;
+  bool utf16 = false;              ///< UTF-16 text (told by its BOM), transcoded to UTF-8
   std::uint64_t input_bytes = 0;   ///< bytes read from disk or stdin
   std::uint64_t output_bytes = 0;  ///< decoded bytes
   std::string message;             ///< reason, for anything but Ok
@@ -72,6 +73,15 @@ struct DecodeResult {
 /// benchmark. `backend` names the inflater in use ("zlib", "libdeflate").
 [[nodiscard]] DecodeResult inflate_gzip(std::string_view in, std::uint64_t limit,
                                         ByteBuffer& out);
+
+/// Whether `data` starts with a UTF-16 byte order mark (FF FE little-endian, FE FF big-endian).
+[[nodiscard]] bool has_utf16_bom(std::string_view data);
+
+/// Transcodes UTF-16 text that starts with its BOM into UTF-8 in `out` (without the BOM). The
+/// output is at most 1.5 times the input: an unpaired surrogate becomes U+FFFD (3 bytes for 2)
+/// and an odd last byte '?'. Returns false, leaving `out` unspecified, when the output would
+/// pass `limit` bytes.
+[[nodiscard]] bool transcode_utf16(std::string_view data, std::uint64_t limit, ByteBuffer& out);
 
 /// The name of the inflate backend compiled in.
 [[nodiscard]] std::string_view inflate_backend();

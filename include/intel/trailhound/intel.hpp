@@ -68,6 +68,13 @@ enum class SourceClass { Address, Service, Invalid };
 [[nodiscard]] SourceClass classify_source(std::string_view text, IpAddr* addr = nullptr,
                                           std::string* error = nullptr);
 
+/// True for an address of a private, shared or reserved range, which no public list can say
+/// anything about and which means the call came from inside a network (a VPC, a NAT, a
+/// proxy): RFC 1918 (10/8, 172.16/12, 192.168/16), RFC 6598 shared space (100.64/10),
+/// loopback (127/8, ::1), link-local (169.254/16, fe80::/10), IPv6 unique local (fc00::/7),
+/// and the unspecified "this network" 0/8 and ::.
+[[nodiscard]] bool is_private(const IpAddr& addr);
+
 /// Dotted quad for IPv4, RFC 5952 canonical text for IPv6.
 [[nodiscard]] std::string to_string(const IpAddr& addr);
 /// `addr/len` in canonical text.
@@ -140,7 +147,21 @@ struct ListInfo {
   std::size_t ipv6 = 0;     ///< distinct IPv6 prefixes
   std::size_t skipped = 0;  ///< entries that could not be read (each warned about)
   std::size_t masked = 0;   ///< CIDRs whose host bits were set and cleared
+  std::size_t wide = 0;     ///< entries wider than kWidestListPrefix (each warned about)
 };
+
+/// The widest list entry taken without a warning: /8 for IPv4, /16 for IPv6. A wider one
+/// (0.0.0.0/0 at worst) lists a large part of the Internet; it is warned about, and refused in a
+/// trusted list unless IntelDb::allow_wide_trusted(true).
+inline constexpr int kWidestListPrefixV4 = 8;
+inline constexpr int kWidestListPrefixV6 = 16;
+
+/// True when `prefix` is wider than kWidestListPrefixV4 / kWidestListPrefixV6.
+[[nodiscard]] bool is_wide_prefix(const Prefix& prefix);
+
+/// Reads a list or ranges file whole into `out`. A folder, or a path that cannot be opened or
+/// read, is an error that names the path: "cannot read PATH: is a folder" (or the errno text).
+[[nodiscard]] bool read_intel_file(const std::string& path, std::string& out, std::string* error);
 
 /// One list containing an address, with the list's most specific prefix for it.
 struct ListHit {
@@ -176,6 +197,7 @@ struct LookupResult {
   bool tor = false;              ///< some threat list flagged tor matched
   bool trusted = false;          ///< some trusted list matched
   bool signin_allowed = false;   ///< some sign-in allow list matched
+  bool private_network = false;  ///< a private, shared or reserved address (is_private)
   const AwsInfo* aws = nullptr;  ///< AWS's most specific covering prefix, or null
   /// A threat list matched and no trusted list did.
   [[nodiscard]] bool malicious() const { return threat && !trusted; }
@@ -192,8 +214,10 @@ class IntelDb {
 
   /// Loads `NAME=PATH[:FORMAT]` (FORMAT is taken only when it names a known format; without it
   /// the format is detected). For SigninAllow a bare PATH is accepted, named "signin-allowlist".
-  /// Bad entries go to `warn` and the rest loads; `note` (optional) hears masked CIDRs. Returns
-  /// false, with `*error`, when the spec is malformed or the file cannot be read.
+  /// Bad entries go to `warn` and the rest loads; so do entries wider than /8 (IPv4) or /16
+  /// (IPv6), which a trusted list refuses unless allow_wide_trusted(true). `note` (optional)
+  /// hears masked CIDRs. Returns false, with `*error`, when the spec is malformed or the file
+  /// cannot be read (a folder, a missing or unreadable path: the reason names the path).
   [[nodiscard]] bool add_list(ListRole role, std::string_view spec, const WarningSink& warn,
                               std::string* error, const WarningSink& note = {});
   /// Loads one file under an explicit name and format ("" or "auto" to detect).
@@ -205,11 +229,16 @@ class IntelDb {
   [[nodiscard]] bool add_inline(ListRole role, std::string_view name, std::string_view cidr,
                                 std::string* error);
   /// Loads AWS's ip-ranges.json; several files merge. Returns false with `*error` when the file
-  /// cannot be read or is not an ip-ranges document.
+  /// cannot be read (a folder, a missing or unreadable path) or is not an ip-ranges document.
   [[nodiscard]] bool load_aws_ranges(const std::string& path, const WarningSink& warn,
                                      std::string* error);
 
-  /// Fills `out` with every list containing `addr` and AWS's covering prefix. Never allocates.
+  /// Whether a trusted list may hold an entry wider than /8 (IPv4) or /16 (IPv6); off by
+  /// default, so one careless line cannot make every address trusted. Set before loading.
+  void allow_wide_trusted(bool allow);
+
+  /// Fills `out` with every list containing `addr`, AWS's covering prefix and whether the
+  /// address is private (is_private). Never allocates.
   void lookup(const IpAddr& addr, LookupResult& out) const;
 
   /// True when at least one list of that role, or AWS ranges, is loaded.

@@ -36,12 +36,22 @@ struct ParseLimits {
   std::size_t max_errors_per_file = 10;       ///< rejected-record messages printed per file
 };
 
+// Damaged files. When the normal parse of a file fails (cut, an unbalanced quote, a garbage
+// line), the reader salvages it: it keeps the records read before the damage and reads on
+// from the next record. NDJSON is read line by line, a bad line being rejected with its line
+// number; any other text is resynchronised on the next '{' that parses as a whole record. Each
+// damaged stretch counts as one rejected record (more when it holds several record openers)
+// and its bytes as bytes_skipped, and the file is failed (file_error) with the reason. A file
+// that starts mid-record gives its whole records the same way; one with no record in it stays
+// not_json.
+
 /// What reading one file's decoded bytes gave.
 struct ParseOutcome {
   Shape shape = Shape::Unknown;
   std::uint64_t records_read = 0;      ///< records seen (used + rejected)
   std::uint64_t records_used = 0;      ///< handed to the visitor
   std::uint64_t records_rejected = 0;  ///< missing or unreadable time, not an object, ...
+  std::uint64_t bytes_skipped = 0;     ///< damaged bytes passed over to reach the next record
   std::uint64_t time_from_timestamp = 0;  ///< records whose time came from @timestamp
   bool file_error = false;             ///< the file could not be read to its end
   bool not_json = false;               ///< the content is not JSON at all (skipped)
@@ -59,14 +69,14 @@ class EventReader {
   EventReader& operator=(const EventReader&) = delete;
 
   /// Visits every event in `data` (which must have kBufferPadding readable bytes after it).
-  /// `visit` sees each event once; its views die when it returns.
+  /// `visit` sees each event once; its views die when it returns. A record whose eventTime,
+  /// eventName, eventSource, userIdentity or sourceIPAddress appears twice is rejected: which
+  /// of the two a reader believes is up to the reader, and an attacker can pick.
   [[nodiscard]] ParseOutcome read(std::string_view data, std::uint32_t file_index,
                                   const std::function<void(const EventView&)>& visit);
 
  private:
   struct Impl;
-  static void salvage(Impl& im, ParseOutcome& outcome, const char* base, std::size_t len,
-                      const char* limit, std::string_view reason);
   static ParseOutcome& read_many(Impl& im, ParseOutcome& outcome, const char* base,
                                  std::size_t len, std::size_t first, const char* limit,
                                  Shape first_shape);
