@@ -260,9 +260,10 @@ void begin_printing(PreparedRun& p, Command command, bool grouped) {
 
 int finish_run(const InputRequest& o, Output& output, const RunTotals& totals) {
   if (auto written = output.finish(); !written) return report_error(written.error());
-  // No file read and no record salvaged (an empty folder, a missing path, only digests or
-  // files that are not CloudTrail): the job looked at nothing, which is not a clean pass.
-  if (totals.files_read == 0 && totals.records_read == 0) {
+  // Nothing opened at all (an empty folder, a missing path, a folder of digests only): the
+  // job looked at nothing, which must not pass as clean. A file that was opened and refused
+  // (a bomb, not CloudTrail) is a failed or skipped file, reported as such.
+  if (totals.files_read == 0 && totals.records_read == 0 && totals.bytes_in == 0) {
     print_error(fmt::format("no files were read ({} skipped, {} failed, {} outside the window)",
                             totals.files_skipped, totals.files_failed, totals.files_pruned));
     return kExitUsage;
