@@ -228,8 +228,10 @@ Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string&
   // The format first: a usage error creates no file.
   if (auto s = check_format(format, command); !s) return std::move(s).error();
   if (auto s = output.open(path, color); !s) return std::move(s).error();
-  return make_printer(format, command, output.stream(),
-                      PrinterOptions{output.color(), wide ? 0 : output.width()});
+  PrinterOptions options;
+  options.color = output.color();
+  options.width = wide ? 0 : output.width();
+  return make_printer(format, command, output.stream(), options);
 }
 
 Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {

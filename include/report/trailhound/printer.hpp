@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "trailhound/detect.hpp"
+#include "trailhound/geoip.hpp"
 #include "trailhound/intel.hpp"
 #include "trailhound/report.hpp"
 
@@ -41,6 +43,11 @@ inline constexpr CommandSet kAllCommands = 0x7F;
 struct PrinterOptions {
   bool color = false;
   std::size_t width = 0;
+  /// Where an address is (country, city, ASN, anonymiser) when --geoip databases are loaded;
+  /// null otherwise. Printers call it for each address they show; the app caches the answers.
+  std::function<const intel::GeoInfo*(std::string_view address)> geo;
+  /// OCSF: include the whole record as `raw_data` (--ocsf-raw).
+  bool raw_data = false;
 };
 
 /// What was asked: the command, and the file table events and findings refer to.
