@@ -118,6 +118,7 @@ Status load_intel(const IntelRequest& o, bool verbose, intel::IntelDb& db) {
   if (verbose) note = [](std::string_view m) { print_error(fmt::format("note: {}", m)); };
   std::string error;
   auto fail = [&](std::string_view flag) { return Error::config(error, std::string(flag)); };
+  db.allow_wide_trusted(o.allow_wide_trusted);
   for (const auto& spec : o.threat_lists) {
     if (!db.add_list(intel::ListRole::Threat, spec, warn, &error, note)) return fail("--threat-list");
   }

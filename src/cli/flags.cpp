@@ -193,6 +193,11 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::List, .group = kIntelGroup, .commands = kIntel,
      .target = [](const Requests& r) -> Target { return &r.intel->aws_ip_ranges; },
      .path = PathKind::File},
+    {.name = "allow-wide-trusted",
+     .help = "accept trusted-list entries wider than /8 (IPv4) or /16 (IPv6), which are "
+             "refused otherwise",
+     .kind = ValueKind::Switch, .group = kIntelGroup, .commands = kIntel,
+     .target = [](const Requests& r) -> Target { return &r.intel->allow_wide_trusted; }},
 
     // Detections
     {.name = "min-severity", .value_name = "SEVERITY", .help = "print findings at or above",

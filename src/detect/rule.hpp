@@ -28,6 +28,14 @@ struct EventContext {
   [[nodiscard]] bool from_aws() const {
     return source == intel::SourceClass::Service || (is_address() && lookup.aws != nullptr);
   }
+  /// A private, shared or reserved address (RFC 1918, RFC 6598, loopback, link-local, ULA):
+  /// a call through a VPC endpoint or from on-premises, neither inside nor outside AWS.
+  [[nodiscard]] bool from_private_network() const { return is_address() && lookup.private_network; }
+  /// Outside AWS's address space, as far as the loaded ranges tell: a public address that is
+  /// in none of them. Needs --aws-ip-ranges.
+  [[nodiscard]] bool outside_aws(bool ranges_loaded) const {
+    return ranges_loaded && is_address() && lookup.aws == nullptr && !lookup.private_network;
+  }
 };
 
 /// What the rules of one worker share: the settings, the intel, a JSON parser for the few

@@ -63,6 +63,7 @@ struct IntelRequest {
   std::vector<std::string> signin_allowlists;
   std::vector<std::string> allow_signin;   ///< inline CIDRs
   std::vector<std::string> aws_ip_ranges;
+  bool allow_wide_trusted = false;  ///< trusted entries wider than /8 or /16 are accepted
 };
 
 /// Settings of the detections.

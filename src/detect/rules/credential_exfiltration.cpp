@@ -34,10 +34,8 @@ class CredentialExfiltration final : public Rule {
 
   // A use from outside AWS waits as a candidate until the whole run's history is known.
   void judge(const EventContext& ctx) override {
-    if (!is_temporary(ctx.event.identity.access_key_id) || !ctx.is_address() ||
-        ctx.lookup.aws != nullptr) {
-      return;
-    }
+    // A private address is a VPC endpoint or on-premises: not evidence of a stolen key.
+    if (!is_temporary(ctx.event.identity.access_key_id) || !ctx.outside_aws(true)) return;
     Worker& w = worker();
     Finding f = w.make_finding(ctx, kRuleExfiltration, Severity::High, true);
     f.guardduty_type = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
@@ -85,7 +83,8 @@ const RuleDef& credential_exfiltration() {
   static const RuleDef def{
       {kRuleExfiltration, "high",
        "temporary credentials (ASIA keys) seen from AWS addresses or AWS service sources, "
-       "then from an address outside AWS",
+       "then from a public address outside AWS (a private address, a VPC endpoint or "
+       "on-premises, does not count)",
        "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS", "--aws-ip-ranges"},
       Requires::AwsRanges,
       make_rule<CredentialExfiltration>};

@@ -116,7 +116,8 @@ class MaliciousIpCaller final : public Rule {
     f->guardduty_type = guardduty_malicious_type(is_recon(e.event_name), ctx.lookup.tor);
     Candidate& c = candidates_.emplace_back();
     c.finding = f;
-    c.outside_aws = w.intel.has_aws_ranges() && ctx.lookup.aws == nullptr;
+    c.outside_aws = ctx.outside_aws(w.intel.has_aws_ranges());
+    c.private_network = ctx.from_private_network();
     if (e.identity.arn.empty() && e.identity.principal_id.empty()) {
       c.fallback_key = w.text->intern(e.identity.key(key_scratch_));
     }
@@ -132,6 +133,7 @@ class MaliciousIpCaller final : public Rule {
     /// The baseline key when the principal has neither ARN nor principalId (rare), pooled.
     std::string_view fallback_key;
     bool outside_aws = false;
+    bool private_network = false;
   };
 
   void settle_own(const SettleContext& run) {
@@ -181,7 +183,10 @@ class MaliciousIpCaller final : public Rule {
       }
       f.reasons.insert(f.reasons.begin(), w.text->intern(fmt::format(
                                               "source {} is on threat list {}", f.source_ip, lists)));
-      if (c.outside_aws) {
+      if (c.private_network) {
+        w.reason(f, "source is a private network address (VPC endpoint or on-premises): "
+                    "neither inside nor outside AWS, so the outside-AWS tier was not applied");
+      } else if (c.outside_aws) {
         w.reason(f, "source is outside AWS's address space");
       } else if (!run.intel.has_aws_ranges()) {
         w.reason(f, "AWS address space unknown (no --aws-ip-ranges): the outside-AWS tier was "
@@ -211,7 +216,8 @@ const RuleDef& malicious_ip_caller() {
       {kRuleMaliciousIp,
        "informational when a listed address is seen; low when the action, user-agent family "
        "or region is unexpected for the principal; high when two or more are, or when the "
-       "address is outside AWS's address space",
+       "address is outside AWS's address space (a private address, a VPC endpoint or "
+       "on-premises, is neither inside nor outside)",
        "every event whose sourceIPAddress is on a threat list and on no trusted list",
        "Recon:IAMUser/MaliciousIPCaller.Custom (List*, Describe*, Get*), "
        "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (others), "

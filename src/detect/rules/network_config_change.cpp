@@ -46,13 +46,25 @@ class NetworkConfigChange final : public Rule {
   }
 };
 
+/// An authorisation failure: the caller was not allowed. Other failures (a flow log that
+/// already exists, a bad parameter, throttling) are not attempts someone was stopped from.
+bool is_authorization_error(std::string_view code) {
+  if (code.substr(0, 7) == "Client.") code.remove_prefix(7);
+  auto ends_with = [&](std::string_view s) {
+    return code.size() >= s.size() && code.substr(code.size() - s.size()) == s;
+  };
+  return code.substr(0, 12) == "AccessDenied" || ends_with("UnauthorizedOperation") ||
+         code.substr(0, 18) == "UnauthorizedAccess" || code == "Unauthorized" ||
+         ends_with("NotAuthorized") || ends_with("NotAuthorizedException");
+}
+
 class NetworkConfigChangeDenied final : public Rule {
  public:
   using Rule::Rule;
 
   void judge(const EventContext& ctx) override {
     const EventView& e = ctx.event;
-    if (e.error_code.empty()) return;
+    if (!is_authorization_error(e.error_code)) return;
     Worker& w = worker();
     const std::string_view kind = watched_kind(e, w.config);
     if (kind.empty()) return;
@@ -72,7 +84,7 @@ const RuleDef& network_config_change() {
        "medium; high when --network-admin is set and the caller is not one; low when it is",
        "successful calls that change security groups, network ACLs, route tables, VPCs, "
        "gateways, NAT gateways, VPC endpoints, network interfaces, Elastic IPs, subnets, "
-       "flow logs (see --network-kinds)",
+       "flow logs, VPN gateways and connections, transit gateways (see --network-kinds)",
        "", ""},
       Requires::Nothing,
       make_rule<NetworkConfigChange>};
@@ -81,7 +93,9 @@ const RuleDef& network_config_change() {
 
 const RuleDef& network_config_change_denied() {
   static const RuleDef def{
-      {kRuleNetworkDenied, "low", "the same calls, failed (errorCode set)", "", ""},
+      {kRuleNetworkDenied, "low", "the same calls, refused for authorisation (errorCode AccessDenied*, "
+       "*UnauthorizedOperation, UnauthorizedAccess*, *NotAuthorized*); other failures are not "
+       "findings", "", ""},
       Requires::Nothing,
       make_rule<NetworkConfigChangeDenied>};
   return def;

@@ -8,11 +8,9 @@ namespace {
 
 bool is_signin_event(const EventView& e) {
   const auto& n = e.event_name;
-  if (e.event_source == "signin.amazonaws.com") {
-    return n == "ConsoleLogin" || n == "GetSigninToken" || n == "CheckMfa" || n == "SwitchRole" ||
-           n == "ExternalIdPDirectoryLogin" || n == "UserAuthentication" ||
-           n == "CredentialChallenge" || n == "CredentialVerification" || n == "Federate";
-  }
+  // Every event of the sign-in service is a step of a console sign-in (ConsoleLogin,
+  // CheckMfa, SwitchRole, PasswordUpdated, GetSigninToken, ...): all are held to the list.
+  if (e.event_source == "signin.amazonaws.com") return true;
   if (e.event_source == "sso.amazonaws.com") return n == "Authenticate" || n == "Federate";
   if (e.event_source == "sts.amazonaws.com") {
     return n == "AssumeRoleWithSAML" || n == "AssumeRoleWithWebIdentity";

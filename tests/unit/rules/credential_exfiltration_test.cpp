@@ -95,3 +95,22 @@ TEST_CASE("without AWS ranges the rule is off and says so", "[rules][exfiltratio
   REQUIRE(r.notes.size() == 1);
   CHECK(r.notes[0] == "credential-exfiltration is off: no --aws-ip-ranges");
 }
+
+// Broke: a call through a VPC endpoint carries the caller's private address, which is in no
+// AWS range, so a temporary key used from 192.168.10.20 was "outside AWS" and raised
+// credential-exfiltration.
+TEST_CASE("a temporary key used from a private address is no exfiltration",
+          "[rules][exfiltration][private]") {
+  const auto db = aws_db();
+  for (const char* private_ip : {"10.1.2.3", "172.16.0.9", "192.168.10.20", "100.64.3.4",
+                                 "169.254.169.254", "fd00::1"}) {
+    INFO(private_ip);
+    const auto r = run({use(kInAws, "2026-03-14T10:00:00Z"), use(private_ip, "2026-03-14T10:05:00Z")},
+                       db);
+    CHECK(of_rule(r, detect::kRuleExfiltration).empty());
+  }
+  // The public address just past 172.16.0.0/12 is outside AWS again.
+  const auto r = run({use(kInAws, "2026-03-14T10:00:00Z"), use("172.32.0.1", "2026-03-14T10:05:00Z")},
+                     db);
+  CHECK(of_rule(r, detect::kRuleExfiltration).size() == 1);
+}

@@ -147,3 +147,27 @@ TEST_CASE("without a threat list the rule is off, learns nothing, and says so",
   REQUIRE(r.notes.size() == 1);
   CHECK(r.notes[0] == "malicious-ip-caller is off: no --threat-list");
 }
+
+// Broke: a listed private address (a VPC endpoint's caller) rated high as "outside AWS's
+// address space".
+TEST_CASE("a listed private address is neither inside nor outside AWS",
+          "[rules][malicious][private]") {
+  intel::IntelDb db;
+  add(db, intel::ListRole::Threat, "feed", "10.0.0.0/8");
+  load_aws(db);
+  std::vector<Record> records = usual();
+  records.push_back(listed_call("10.20.30.40", "ListBuckets", kCli, "us-east-1"));
+  const auto r = run(records, db);
+  const auto found = of_rule(r, detect::kRuleMaliciousIp);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->severity == Severity::Informational);  // nothing unexpected, not outside AWS
+  bool said = false;
+  for (auto reason : found[0]->reasons) {
+    if (reason.find("private network address (VPC endpoint or on-premises)") !=
+        std::string_view::npos) {
+      said = true;
+    }
+    CHECK(reason.find("outside AWS's address space") == std::string_view::npos);
+  }
+  CHECK(said);
+}

@@ -91,3 +91,38 @@ TEST_CASE("--suppress-event and --suppress-principal hold network findings back"
   CHECK(by_principal.findings.empty());
   CHECK(by_principal.suppressed.principal == 2);
 }
+
+// Broke: network-config-change-denied fired on Client.FlowLogAlreadyExists, a failure that
+// is not a denial.
+TEST_CASE("only authorisation errors are network-config-change-denied",
+          "[rules][network][denied]") {
+  const intel::IntelDb db;
+  for (const char* denied : {"AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation",
+                             "UnauthorizedOperation", "UnauthorizedAccess", "Client.NotAuthorized"}) {
+    INFO(denied);
+    CHECK(of_rule(run({ec2("CreateRoute", denied)}, db), detect::kRuleNetworkDenied).size() == 1);
+  }
+  for (const char* other : {"Client.FlowLogAlreadyExists", "InvalidParameterValue",
+                            "Client.RequestLimitExceeded", "InvalidGroup.NotFound",
+                            "Server.InternalError"}) {
+    INFO(other);
+    const auto r = run({ec2("CreateFlowLogs", other)}, db);
+    CHECK(r.findings.empty());
+  }
+}
+
+TEST_CASE("VPN gateways, VPN connections and transit gateways are network kinds",
+          "[rules][network][kinds]") {
+  CHECK(detect::network_kind_of("CreateVpnGateway") == "vpn-gateway");
+  CHECK(detect::network_kind_of("AttachVpnGateway") == "vpn-gateway");
+  CHECK(detect::network_kind_of("CreateVpnConnection") == "vpn-connection");
+  CHECK(detect::network_kind_of("CreateVpnConnectionRoute") == "vpn-connection");
+  CHECK(detect::network_kind_of("CreateTransitGateway") == "transit-gateway");
+  CHECK(detect::network_kind_of("CreateTransitGatewayVpcAttachment") == "transit-gateway");
+  CHECK(detect::network_kind_of("CreateTransitGatewayRoute") == "transit-gateway");
+  CHECK(detect::network_kind_of("DescribeTransitGateways").empty());
+  const intel::IntelDb db;
+  const auto r = run({ec2("CreateTransitGatewayRoute")}, db);
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].reasons[0] == "CreateTransitGatewayRoute changes transit-gateway configuration");
+}

@@ -80,3 +80,19 @@ TEST_CASE("a suppressed principal's sign-in is counted, not reported", "[rules][
   CHECK(r.findings.empty());
   CHECK(r.suppressed.principal == 1);
 }
+
+// Broke: sign-in events other than the nine listed (PasswordUpdated, RenewRole, ...) were not
+// held to the allow list.
+TEST_CASE("every sign-in service event is held to the allow list", "[rules][signin]") {
+  const auto db = allow_office();
+  for (const char* name : {"PasswordUpdated", "SwitchRole", "CheckMfa", "RenewRole",
+                           "GetSigninToken", "ConsoleLogin"}) {
+    INFO(name);
+    Record r = console_login("203.0.113.9");
+    r.event_name = name;
+    CHECK(of_rule(run({r}, db), detect::kRuleSignin).size() == 1);
+    Record allowed = console_login("192.0.2.10");
+    allowed.event_name = name;
+    CHECK(of_rule(run({allowed}, db), detect::kRuleSignin).empty());
+  }
+}
