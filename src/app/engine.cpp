@@ -162,6 +162,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
       std::vector<std::string> reasons;
       if (po.digest || (po.not_json && !failed)) {
         ++t.files_skipped;
+        if (!po.digest) ++t.files_not_cloudtrail;
         // A skipped file found by walking a folder is expected; one named explicitly is noted.
         if (file.explicit_arg) {
           outcome = FileOutcome::Skipped;
@@ -214,6 +215,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
     const RunTotals& t = w.totals;
     total.files_read += t.files_read;
     total.files_skipped += t.files_skipped;
+    total.files_not_cloudtrail += t.files_not_cloudtrail;
     total.files_failed += t.files_failed;
     total.records_read += t.records_read;
     total.records_used += t.records_used;

@@ -272,8 +272,10 @@ int finish_run(const InputRequest& o, Output& output, const RunTotals& totals) {
     return kExitUsage;
   }
   if (totals.incomplete()) return kExitIncomplete;
-  if (o.strict && totals.files_skipped > 0) {
-    print_error(fmt::format("--strict: {} files were skipped as not CloudTrail", totals.files_skipped));
+  // Digests are expected beside the logs; a file that is not CloudTrail at all is not.
+  if (o.strict && totals.files_not_cloudtrail > 0) {
+    print_error(fmt::format("--strict: {} files were skipped as not CloudTrail",
+                            totals.files_not_cloudtrail));
     return kExitIncomplete;
   }
   return kExitOk;

@@ -9,6 +9,7 @@ namespace trailhound {
 struct RunTotals {
   std::uint64_t files_read = 0;     ///< opened and read to the end
   std::uint64_t files_skipped = 0;  ///< digests and files that are not JSON
+  std::uint64_t files_not_cloudtrail = 0;  ///< of files_skipped, those not JSON (not digests)
   std::uint64_t files_failed = 0;   ///< missing, unreadable, corrupt, truncated, too large, bad JSON
   std::uint64_t files_pruned = 0;   ///< not opened: their key time is outside the window
   std::uint64_t records_read = 0;
