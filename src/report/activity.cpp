@@ -134,15 +134,21 @@ void TextTable::print(std::string& out, bool color, std::size_t limit) const {
   }
   if (limit > 0 && n > 0) {
     // Two spaces between columns; cut the widest cuttable column, one character at a time,
-    // until the row fits or every cuttable column is down to a few characters.
-    constexpr std::size_t kNarrowest = 4;
+    // until the row fits or every cuttable column is down to its floor: its header, and at
+    // least ten characters, so a cut name stays readable (a row that still does not fit
+    // wraps rather than turning every cell into an ellipsis).
+    constexpr std::size_t kNarrowest = 10;
+    std::vector<std::size_t> floor(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      floor[i] = std::max(display_width(header_[i]), kNarrowest);
+    }
     std::size_t total = 2 * (n - 1);
     for (auto w : width) total += w;
     while (total > limit) {
       std::size_t widest = n;
       for (std::size_t i = 0; i < n; ++i) {
         const bool whole = i < whole_.size() && whole_[i];
-        if (whole || width[i] <= kNarrowest) continue;
+        if (whole || width[i] <= floor[i]) continue;
         if (widest == n || width[i] > width[widest]) widest = i;
       }
       if (widest == n) break;

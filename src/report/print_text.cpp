@@ -43,10 +43,11 @@ std::string join(const Strings& items, std::string_view sep) {
   return s;
 }
 
-/// A table whose time and severity columns are never cut.
+/// A table whose time, severity and address columns are never cut: a cut address would read
+/// as another one.
 TextTable make_table(std::vector<std::string> header) {
   static const std::string_view whole[] = {"TIME", "SEVERITY", "FIRST", "LAST", "FIRST SEEN",
-                                           "LAST SEEN"};
+                                           "LAST SEEN", "SOURCE IP", "ADDRESS"};
   std::vector<std::size_t> keep;
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (std::find(std::begin(whole), std::end(whole), header[i]) != std::end(whole)) keep.push_back(i);
