@@ -313,6 +313,11 @@ Result<std::vector<std::string>> config_flags(const ConfigFile& file, Command co
 }
 
 Result<std::vector<std::string>> load_config(const std::string& path, Command command) {
+  // A folder opens as a stream that reads nothing: it would pass as an empty config.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error::config("is a folder, not a config file", terminal_safe(path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Error{ErrorKind::Config, "cannot read the config file", terminal_safe(path), errno};
