@@ -265,8 +265,10 @@ int finish_run(const InputRequest& o, Output& output, const RunTotals& totals) {
   if (auto written = output.finish(); !written) return report_error(written.error());
   // Nothing opened at all (an empty folder, a missing path, a folder of digests only): the
   // job looked at nothing, which must not pass as clean. A file that was opened and refused
-  // (a bomb, not CloudTrail) is a failed or skipped file, reported as such.
-  if (totals.files_read == 0 && totals.records_read == 0 && totals.bytes_in == 0) {
+  // (a bomb, not CloudTrail) is a failed or skipped file, reported as such; files passed over
+  // because their S3 key time is outside the window were looked at, and hold nothing asked.
+  if (totals.files_read == 0 && totals.records_read == 0 && totals.bytes_in == 0 &&
+      totals.files_pruned == 0) {
     print_error(fmt::format("no files were read ({} skipped, {} failed, {} outside the window)",
                             totals.files_skipped, totals.files_failed, totals.files_pruned));
     return kExitUsage;
