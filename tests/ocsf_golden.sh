@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `--format ocsf` output checked line by line against the OCSF 1.1.0 schema (strict mode):
-# scan, investigate and timeline over the bundled sample and over ../shared/realdata's flaws2
-# logs. Exits 77 (skipped) when ../shared (schema, real data) is absent beside the checkout.
+# scan, investigate and timeline over the bundled sample, the detect fixtures and
+# ../shared/realdata's flaws2 logs. Exits 77 (skipped) when ../shared (schema, real data) is absent beside the checkout.
 # Usage: ocsf_golden.sh TRAILHOUND PROJECT_ROOT
 set -u
 bin=${1:?usage: ocsf_golden.sh TRAILHOUND PROJECT_ROOT}
@@ -51,7 +51,7 @@ fi
 run() {
   local name=$1
   shift
-  "$bin" "$@" --format ocsf --ocsf-raw >"$tmp/$name.jsonl" 2>"$tmp/$name.err"
+  "$bin" "$@" --format ocsf >"$tmp/$name.jsonl" 2>"$tmp/$name.err"
   local code=$?
   if [ "$code" -gt 1 ]; then
     echo "FAIL $name: exit $code"
@@ -66,9 +66,22 @@ sample=(test-data/sample/AWSLogs --config test-data/sample/trailhound.toml)
 run sample-scan scan "${sample[@]}"
 run sample-investigate investigate "${sample[@]}" --access-key AKIAEXAMPLEBOB000001
 run sample-timeline timeline test-data/sample/AWSLogs
+run sample-timeline-raw timeline test-data/sample/AWSLogs --ocsf-raw
+run sample-scan-group scan "${sample[@]}" --group
+# One run per detect fixture (every rule fires: IPv6 and service-name sources, failed calls,
+# assumed-role sessions), and a timeline of every identity type.
+lists=test-data/detect/lists
+run detect-malicious scan test-data/detect/malicious.json --threat-list custom=$lists/custom.txt \
+  --threat-list tor-exits=$lists/tor-exits.txt --trusted-list office=$lists/trusted.txt \
+  --aws-ip-ranges $lists/aws-ip-ranges.json
+run detect-exfiltration scan test-data/detect/exfiltration.json --aws-ip-ranges $lists/aws-ip-ranges.json
+run detect-ingress scan test-data/detect/ingress.json
+run detect-network scan test-data/detect/network.json
+run detect-signin scan test-data/detect/signin.json --signin-allowlist $lists/signin-allow.txt
+run identities-timeline timeline test-data/identities --ocsf-raw
 run flaws2-scan scan "$flaws" --aws-ip-ranges "$ranges"
 run flaws2-investigate investigate "$flaws" --aws-ip-ranges "$ranges" --user level1
-run flaws2-timeline timeline "$flaws"
+run flaws2-timeline timeline "$flaws" --ocsf-raw
 
 echo "ocsf golden: $pass passed, $fail failed"
 [ "$fail" = 0 ]
