@@ -72,7 +72,8 @@ class Output {
 [[nodiscard]] Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
                                                             ColorMode color,
                                                             const std::string& format,
-                                                            Command command, bool wide);
+                                                            Command command, bool wide,
+                                                            bool raw_data = false);
 
 /// What every reading command sets up before the run: filter, files, settings, output.
 struct PreparedRun {

@@ -225,13 +225,14 @@ Status Output::finish() {
 
 Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
                                               ColorMode color, const std::string& format,
-                                              Command command, bool wide) {
+                                              Command command, bool wide, bool raw_data) {
   // The format first: a usage error creates no file.
   if (auto s = check_format(format, command); !s) return std::move(s).error();
   if (auto s = output.open(path, color); !s) return std::move(s).error();
   PrinterOptions options;
   options.color = output.color();
   options.width = wide ? 0 : output.width();
+  options.raw_data = raw_data;
   return make_printer(format, command, output.stream(), options);
 }
 
@@ -250,7 +251,7 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   p.pruned = d.pruned;
   p.skipped = d.skipped_digest;
   p.walk_errors = d.errors.size();
-  auto printer = open_printer(p.output, o.output, o.color, o.format, command, o.wide);
+  auto printer = open_printer(p.output, o.output, o.color, o.format, command, o.wide, o.ocsf_raw);
   if (!printer) return std::move(printer).error();
   p.printer = std::move(printer.value());
   return {};

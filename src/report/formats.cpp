@@ -13,6 +13,10 @@ const std::vector<FormatInfo>& output_formats() {
       {"jsonl", "JSON Lines: one object per line", "ndjson", kAllCommands, &make_jsonl_printer},
       {"json", "one JSON document", "", kAllCommands, &make_json_printer},
       {"csv", "comma-separated values for a spreadsheet", "", kAllCommands, &make_csv_printer},
+      {"ocsf", "OCSF 1.1.0 JSON Lines: Detection Finding and API Activity", "",
+       command_bit(Command::Scan) | command_bit(Command::Investigate) |
+           command_bit(Command::Timeline),
+       &make_ocsf_printer},
   };
   return table;
 }

@@ -50,6 +50,7 @@ struct InputRequest {
   bool verbose = false;
   bool wide = false;    ///< text tables: never cut a cell to fit the terminal
   bool strict = false;  ///< a rule that cannot run, an unreadable file or a rejected record fails
+  bool ocsf_raw = false;  ///< --format ocsf: each event's record as `raw_data`
   ColorMode color = ColorMode::Auto;
   std::uint64_t max_file_bytes = 1ULL << 30;
   std::size_t max_depth = 256;

@@ -127,6 +127,7 @@ class Printer {
 [[nodiscard]] std::unique_ptr<Printer> make_jsonl_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_json_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_csv_printer(std::ostream& out, const PrinterOptions& o);
+[[nodiscard]] std::unique_ptr<Printer> make_ocsf_printer(std::ostream& out, const PrinterOptions& o);
 
 /// Appends `"id":...` for a finding: its stable id. The one place that prints it.
 void append_finding_id(std::string& out, const detect::Finding& finding);
