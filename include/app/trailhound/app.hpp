@@ -63,6 +63,7 @@ struct IntelRequest {
   std::vector<std::string> signin_allowlists;
   std::vector<std::string> allow_signin;   ///< inline CIDRs
   std::vector<std::string> aws_ip_ranges;
+  std::vector<std::string> geoip;  ///< MaxMind DB files: where an address is (--geoip)
 };
 
 /// Settings of the detections.
@@ -106,8 +107,9 @@ struct RulesRequest {
 };
 
 /// Each returns the command's exit code, having printed its results and any errors.
-[[nodiscard]] int run_timeline(const InputRequest& request);
-[[nodiscard]] int run_summary(const InputRequest& request);
+/// `intel`: only its `geoip` databases are used, to say where each address is.
+[[nodiscard]] int run_timeline(const InputRequest& request, const IntelRequest& intel = {});
+[[nodiscard]] int run_summary(const InputRequest& request, const IntelRequest& intel = {});
 [[nodiscard]] int run_scan(const ScanRequest& request);
 [[nodiscard]] int run_investigate(const ScanRequest& request);
 [[nodiscard]] int run_ip_lookup(const IpRequest& request);
