@@ -11,6 +11,7 @@
 #include "trailhound/engine.hpp"
 #include "trailhound/filter.hpp"
 #include "trailhound/format.hpp"
+#include "trailhound/geoip.hpp"
 #include "trailhound/printer.hpp"
 
 namespace trailhound::app {
@@ -67,13 +68,31 @@ class Output {
   std::size_t width_ = 0;
 };
 
+/// The --geoip databases, loaded once, and the printing thread's cache of their answers.
+/// Printing is single-threaded, so one cache serves every printer call.
+class GeoSource {
+ public:
+  /// Opens each file; a missing, corrupt or wrong-type file is a Config error naming it.
+  [[nodiscard]] Status load(const std::vector<std::string>& paths);
+  /// The databases, or null when none was given (what the detect stage takes).
+  [[nodiscard]] const intel::GeoDb* db() const { return db_.empty() ? nullptr : &db_; }
+  /// What PrinterOptions::geo holds: null when no database is loaded; else a lookup of the
+  /// address text (null for a service name or invalid text). This object must outlive it.
+  [[nodiscard]] std::function<const intel::GeoInfo*(std::string_view)> printer_lookup();
+
+ private:
+  intel::GeoDb db_;
+  std::unique_ptr<intel::GeoCache> cache_;
+};
+
 /// Opens the output and makes the printer of `format` for `command` on it; `wide` never
-/// cuts a table cell.
+/// cuts a table cell; `geo` (when given) says where the printed addresses are.
 [[nodiscard]] Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
                                                             ColorMode color,
                                                             const std::string& format,
                                                             Command command, bool wide,
-                                                            bool raw_data = false);
+                                                            bool raw_data = false,
+                                                            GeoSource* geo = nullptr);
 
 /// What every reading command sets up before the run: filter, files, settings, output.
 struct PreparedRun {
@@ -83,6 +102,7 @@ struct PreparedRun {
   Output output;
   std::unique_ptr<Printer> printer;
   std::vector<FileProblem> problems;  ///< failed and skipped files, in file order
+  GeoSource geo;  ///< --geoip: loaded by the command before prepare_run()
   std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
   std::uint64_t skipped = 0;  ///< digests passed over while walking folders
   std::uint64_t walk_errors = 0;  ///< paths that could not be walked (missing, unreadable)

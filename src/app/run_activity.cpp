@@ -62,8 +62,9 @@ std::vector<std::unique_ptr<S>> run_into(PreparedRun& p, RunTotals& totals) {
 
 }  // namespace
 
-int run_timeline(const InputRequest& request) {
+int run_timeline(const InputRequest& request, const IntelRequest& intel) {
   PreparedRun p;
+  if (auto s = p.geo.load(intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(request, Command::Timeline, p); !s) return report_error(s.error());
   RunTotals totals;
   std::vector<OwnedEvent> events;
@@ -84,8 +85,9 @@ int run_timeline(const InputRequest& request) {
   return finish_run(request, p.output, totals);
 }
 
-int run_summary(const InputRequest& request) {
+int run_summary(const InputRequest& request, const IntelRequest& intel) {
   PreparedRun p;
+  if (auto s = p.geo.load(intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(request, Command::Summary, p); !s) return report_error(s.error());
   RunTotals totals;
   std::map<std::string, ActivityStats, std::less<>> principals;

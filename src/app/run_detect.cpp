@@ -155,7 +155,9 @@ int run_detections(const ScanRequest& st, bool investigate) {
   if (auto s = load_intel(st.intel, st.input.verbose, db); !s) return report_error(s.error());
   const Command command = investigate ? Command::Investigate : Command::Scan;
   PreparedRun p;
+  if (auto s = p.geo.load(st.intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(st.input, command, p); !s) return report_error(s.error());
+  settings.config.geo = p.geo.db();
   const detect::DetectConfig& config = settings.config;
 
   std::vector<std::unique_ptr<DetectSink>> sinks;

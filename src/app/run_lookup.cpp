@@ -15,9 +15,11 @@ int run_ip(const IpRequest& request, Command command, Body body) {
   if (auto s = check_format(request.format, command); !s) return report_error(s.error());
   intel::IntelDb db;
   if (auto s = load_intel(request.intel, request.verbose, db); !s) return report_error(s.error());
+  GeoSource geo;
+  if (auto s = geo.load(request.intel.geoip); !s) return report_error(s.error());
   Output output;
   auto printer = open_printer(output, request.output, request.color, request.format, command,
-                              request.wide);
+                              request.wide, false, &geo);
   if (!printer) return report_error(printer.error());
   Printer& out = **printer;
   out.begin(PrintBegin{command, nullptr, false});

@@ -223,9 +223,27 @@ Status Output::finish() {
                       path_.empty() ? std::string("standard output") : terminal_safe(path_), err);
 }
 
+Status GeoSource::load(const std::vector<std::string>& paths) {
+  for (const auto& path : paths) {
+    if (auto s = db_.add(path); !s) return s;
+  }
+  if (!db_.empty()) cache_ = std::make_unique<intel::GeoCache>(db_);
+  return {};
+}
+
+std::function<const intel::GeoInfo*(std::string_view)> GeoSource::printer_lookup() {
+  if (!cache_) return nullptr;
+  return [this](std::string_view text) -> const intel::GeoInfo* {
+    intel::IpAddr addr;
+    if (intel::classify_source(text, &addr) != intel::SourceClass::Address) return nullptr;
+    return &cache_->lookup(addr);
+  };
+}
+
 Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
                                               ColorMode color, const std::string& format,
-                                              Command command, bool wide, bool raw_data) {
+                                              Command command, bool wide, bool raw_data,
+                                              GeoSource* geo) {
   // The format first: a usage error creates no file.
   if (auto s = check_format(format, command); !s) return std::move(s).error();
   if (auto s = output.open(path, color); !s) return std::move(s).error();
@@ -233,6 +251,7 @@ Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string&
   options.color = output.color();
   options.width = wide ? 0 : output.width();
   options.raw_data = raw_data;
+  if (geo != nullptr) options.geo = geo->printer_lookup();
   return make_printer(format, command, output.stream(), options);
 }
 
@@ -251,7 +270,8 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   p.pruned = d.pruned;
   p.skipped = d.skipped_digest;
   p.walk_errors = d.errors.size();
-  auto printer = open_printer(p.output, o.output, o.color, o.format, command, o.wide, o.ocsf_raw);
+  auto printer =
+      open_printer(p.output, o.output, o.color, o.format, command, o.wide, o.ocsf_raw, &p.geo);
   if (!printer) return std::move(printer).error();
   p.printer = std::move(printer.value());
   return {};

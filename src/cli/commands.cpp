@@ -14,8 +14,8 @@ namespace trailhound::cli {
 
 Requests RequestSet::for_command(Command command) {
   switch (command) {
-    case kTimeline: return {.input = &timeline};
-    case kSummary: return {.input = &summary};
+    case kTimeline: return {.input = &timeline, .intel = &timeline_intel};
+    case kSummary: return {.input = &summary, .intel = &summary_intel};
     case kScan:
       return {.input = &scan.input, .intel = &scan.intel, .detect = &scan.detect, .scan = &scan};
     case kInvestigate:
@@ -101,8 +101,8 @@ void add_positionals(CLI::App& cmd, Command id, RequestSet& rs) {
 
 int run_command(Command id, RequestSet& rs) {
   switch (id) {
-    case kTimeline: return app::run_timeline(rs.timeline);
-    case kSummary: return app::run_summary(rs.summary);
+    case kTimeline: return app::run_timeline(rs.timeline, rs.timeline_intel);
+    case kSummary: return app::run_summary(rs.summary, rs.summary_intel);
     case kScan: return app::run_scan(rs.scan);
     case kInvestigate: return app::run_investigate(rs.investigate);
     case kRules: return app::run_rules(rs.rules);

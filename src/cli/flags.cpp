@@ -201,6 +201,12 @@ const std::vector<Flag>& flag_table() {
              "refused otherwise",
      .kind = ValueKind::Switch, .group = kIntelGroup, .commands = kIntel,
      .target = [](const Requests& r) -> Target { return &r.intel->allow_wide_trusted; }},
+    {.name = "geoip", .value_name = "FILE",
+     .help = "MaxMind DB file (City, Country, ASN or Anonymous-IP): say where each address is "
+             "(repeatable)",
+     .kind = ValueKind::List, .group = kIntelGroup, .commands = kIntel | kTimeline | kSummary,
+     .target = [](const Requests& r) -> Target { return &r.intel->geoip; },
+     .path = PathKind::File},
 
     // Detections
     {.name = "min-severity", .value_name = "SEVERITY", .help = "print findings at or above",

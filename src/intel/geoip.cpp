@@ -148,11 +148,12 @@ Status GeoDb::add(const std::string& path) {
   const std::string_view type_text = type ? std::string_view(type) : std::string_view{};
   const auto kind = kind_of(type_text);
   if (!kind) {
+    // The message is made before the close: the type's text lives in the file's metadata.
+    std::string message = fmt::format("database type '{}' is none of City, Country, ASN or "
+                                      "Anonymous-IP",
+                                      type_text);
     MMDB_close(&file->mmdb);
-    return Error::config(fmt::format("database type '{}' is none of City, Country, ASN or "
-                                     "Anonymous-IP",
-                                     type_text),
-                         "--geoip " + path);
+    return Error::config(std::move(message), "--geoip " + path);
   }
   // A corrupt search tree is found on the first lookup; refuse it now, not mid-scan.
   int gai = 0, mmdb_error = MMDB_SUCCESS;

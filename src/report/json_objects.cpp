@@ -73,6 +73,62 @@ void append_severity(std::string& out, Severity severity) {
 
 }  // namespace
 
+void append_ip_info_json(std::string& out, const intel::GeoInfo* g) {
+  if (g == nullptr) {
+    out += "null";
+    return;
+  }
+  out += "{\"country\":";
+  append_nullable(out, g->country);
+  out += ",\"country_name\":";
+  append_nullable(out, g->country_name);
+  out += ",\"city\":";
+  append_nullable(out, g->city);
+  out += ",\"asn\":";
+  out += g->asn != 0 ? std::to_string(g->asn) : "null";
+  out += ",\"as_org\":";
+  append_nullable(out, g->as_org);
+  out += ",\"anonymous\":";
+  if (!g->anonymity_known) {
+    out += "null}";
+    return;
+  }
+  auto flag = [&](std::string_view name, bool on) {
+    out += '"';
+    out += name;
+    out += on ? "\":true" : "\":false";
+  };
+  out += '{';
+  flag("vpn", g->anonymous_vpn);
+  out += ',';
+  flag("hosting", g->hosting_provider);
+  out += ',';
+  flag("public_proxy", g->public_proxy);
+  out += ',';
+  flag("residential_proxy", g->residential_proxy);
+  out += ',';
+  flag("tor", g->tor_exit_node);
+  out += ',';
+  flag("any", g->anonymiser());
+  out += "}}";
+}
+
+void append_ip_info_member(std::string& out, const GeoLookup* geo, std::string_view address) {
+  if (geo == nullptr || !*geo) return;
+  out += ",\"ip_info\":";
+  append_ip_info_json(out, (*geo)(address));
+}
+
+void count_places(const CountMap& addresses, const GeoLookup& geo, CountMap& countries,
+                  CountMap& asns) {
+  for (const auto& [address, events] : addresses) {
+    const intel::GeoInfo* g = geo(address);
+    if (g == nullptr) continue;
+    if (!g->country.empty()) countries[g->country] += events;
+    if (g->asn != 0) asns[fmt::format("AS{}", g->asn)] += events;
+  }
+}
+
 void append_finding_id(std::string& out, const Finding& finding) {
   out += "\"id\":";
   append_nullable(out, finding.id);
@@ -109,7 +165,8 @@ void append_principal_json(std::string& out, const PrincipalView& p) {
   out += '}';
 }
 
-void append_event_json(std::string& out, const OwnedEvent& e, const FileTable& files) {
+void append_event_json(std::string& out, const OwnedEvent& e, const FileTable& files,
+                       const GeoLookup* geo) {
   out += "{\"type\":\"event\",\"time\":";
   append_time(out, e.time);
   out += ",\"event_name\":";
@@ -118,6 +175,7 @@ void append_event_json(std::string& out, const OwnedEvent& e, const FileTable& f
   append_nullable(out, e.event_source);
   out += ",\"principal\":";
   append_principal_json(out, e.principal);
+  append_ip_info_member(out, geo, e.source_ip);
   out += ",\"source\":";
   append_source(out, e.source, files);
   out += ",\"record\":";
@@ -146,7 +204,8 @@ void append_stats_json(std::string& out, const ActivityStats& s) {
   append_count_object(out, s.actions);
 }
 
-void append_finding_json(std::string& out, const Finding& f, const FileTable& files) {
+void append_finding_json(std::string& out, const Finding& f, const FileTable& files,
+                         const GeoLookup* geo) {
   out += "{\"type\":\"finding\",";
   append_finding_id(out, f);
   out += ",\"rule\":";
@@ -159,6 +218,7 @@ void append_finding_json(std::string& out, const Finding& f, const FileTable& fi
   append_principal_json(out, f.principal);
   out += ",\"source_ip\":";
   append_nullable(out, f.source_ip);
+  append_ip_info_member(out, geo, f.source_ip);
   out += ",\"ip\":{\"lists\":[";
   for (std::size_t i = 0; i < f.lists.size(); ++i) {
     if (i) out += ',';
@@ -205,7 +265,7 @@ void append_finding_json(std::string& out, const Finding& f, const FileTable& fi
   out += '}';
 }
 
-void append_group_json(std::string& out, const FindingGroup& g) {
+void append_group_json(std::string& out, const FindingGroup& g, const GeoLookup* geo) {
   const Finding& f = *g.first;
   out += "{\"type\":\"finding-group\",\"rule\":";
   append_json_string(out, f.rule);
@@ -219,6 +279,7 @@ void append_group_json(std::string& out, const FindingGroup& g) {
   append_principal_json(out, f.principal);
   out += ",\"source_ip\":";
   append_nullable(out, f.source_ip);
+  append_ip_info_member(out, geo, f.source_ip);
   out += ",\"event_names\":";
   append_count_object(out, g.events);
   out += ",\"guardduty_type\":";
@@ -226,13 +287,22 @@ void append_group_json(std::string& out, const FindingGroup& g) {
   out += '}';
 }
 
-void append_principal_row_json(std::string& out, std::string_view key, const ActivityStats& s) {
+void append_principal_row_json(std::string& out, std::string_view key, const ActivityStats& s,
+                               const GeoLookup* geo) {
   out += "{\"type\":\"principal\",\"key\":";
   append_json_string(out, key);
   out += ",\"principal\":";
   append_principal_json(out, s.principal);
   out += ',';
   append_stats_json(out, s);
+  if (geo != nullptr && *geo) {
+    CountMap countries, asns;
+    count_places(s.source_ips, *geo, countries, asns);
+    out += ",\"countries\":";
+    append_count_object(out, countries);
+    out += ",\"asns\":";
+    append_count_object(out, asns);
+  }
   out += '}';
 }
 
@@ -290,7 +360,7 @@ void append_summary_json(std::string& out, Command command, const RunSummary& r)
   out += '}';
 }
 
-void append_ip_json(std::string& out, const IpRow& row) {
+void append_ip_json(std::string& out, const IpRow& row, const GeoLookup* geo) {
   using intel::SourceClass;
   const bool valid = row.kind == SourceClass::Address;
   out += "{\"type\":\"ip\",\"address\":";
@@ -336,6 +406,7 @@ void append_ip_json(std::string& out, const IpRow& row) {
     append_json_string(out, to_string(aws->prefix));
     out += '}';
   }
+  append_ip_info_member(out, geo, row.input);
   out += '}';
 }
 

@@ -60,24 +60,35 @@ constexpr std::size_t kFindingColumns = 21;
 
 class CsvPrinter final : public Printer {
  public:
-  explicit CsvPrinter(std::ostream& out) : buf_(out) {}
+  CsvPrinter(std::ostream& out, const PrinterOptions& o) : buf_(out), geo_(o.geo) {}
   void begin(const PrintBegin& b) override {
     files_ = b.files;
     mixed_ = b.command == Command::Investigate;
     std::string_view header;
+    // --geoip adds columns at the end of a row: an address's country and ASN, a summary
+    // row's countries and ASNs, an ip lookup's whole answer.
+    std::string_view geo_columns = ",country,asn";
     switch (b.command) {
       case Command::Timeline: header = kEventHeader; break;
       case Command::Summary:
         header = "principal,type,user,events,first_seen,last_seen,source_ips,access_keys,"
                  "user_agents,regions,top_actions,errors";
+        geo_columns = ",countries,asns";
         break;
       case Command::Scan: header = b.grouped ? kGroupHeader : kFindingHeader; break;
       case Command::Investigate: break;
-      case Command::IpLookup: header = "address,valid,lists,trusted,aws_service,aws_region"; break;
+      case Command::IpLookup:
+        header = "address,valid,lists,trusted,aws_service,aws_region";
+        geo_columns = ",country,country_name,city,asn,as_org,anonymous";
+        break;
       case Command::IpLists:
         header = "type,name,role,format,path,ipv4,ipv6,skipped,masked,tor,create_date,sync_token";
+        geo_columns = "";
         break;
-      case Command::Rules: header = "id,severity,events,guardduty,needs"; break;
+      case Command::Rules:
+        header = "id,severity,events,guardduty,needs";
+        geo_columns = "";
+        break;
     }
     if (mixed_) {
       // Findings (or groups) and timeline events share one header: the finding columns, and
@@ -88,6 +99,7 @@ class CsvPrinter final : public Printer {
     } else {
       buf_.text += header;
     }
+    if (geo_) buf_.text += geo_columns;
     buf_.text += "\r\n";
   }
   void section(std::string_view /*title*/) override {}
@@ -101,14 +113,14 @@ class CsvPrinter final : public Printer {
                                         e.principal.account, e.source_ip, "", "", e.event_source,
                                         e.event_name, e.region, e.user_agent, e.error_code,
                                         e.event_id, "", "", file, index, "", ""};
-      row(cells);
+      placed_row(cells, e.source_ip);
       return;
     }
     const std::string_view cells[] = {time, e.principal.type, e.principal.user, e.principal.arn,
                                       e.principal.access_key, e.principal.account, e.event_source,
                                       e.event_name, e.region, e.source_ip, e.user_agent,
                                       e.error_code, e.event_id, file, index};
-    row(cells);
+    placed_row(cells, e.source_ip);
   }
   void finding(const detect::Finding& f) override {
     std::vector<std::string> lists;
@@ -122,12 +134,12 @@ class CsvPrinter final : public Printer {
         services, f.event_source, f.event_name, f.region, f.user_agent, f.error_code, f.event_id,
         reasons, f.guardduty_type, files_->at(f.source.file).path, index};
     if (!mixed_) {
-      row(cells);
+      placed_row(cells, f.source_ip);
       return;
     }
     std::string_view mixed[kFindingColumns + 3] = {"finding"};
     std::copy(std::begin(cells), std::end(cells), mixed + 1);
-    row(mixed);
+    placed_row(mixed, f.source_ip);
   }
   void group(const FindingGroup& g) override {
     const detect::Finding& f = *g.first;
@@ -139,14 +151,14 @@ class CsvPrinter final : public Printer {
                                         f.principal.arn, f.principal.access_key,
                                         f.principal.account, f.source_ip, "", "", "", names, "",
                                         "", "", "", "", f.guardduty_type, "", "", count, last};
-      row(cells);
+      placed_row(cells, f.source_ip);
       return;
     }
     const std::string_view cells[] = {first, last, detect::to_string(g.severity), f.rule, count,
                                       f.principal.type, f.principal.user, f.principal.arn,
                                       f.principal.access_key, f.principal.account, f.source_ip,
                                       names, f.guardduty_type};
-    row(cells);
+    placed_row(cells, f.source_ip);
   }
   void principal(std::string_view key, const ActivityStats& st) override {
     const std::string cells[] = {std::string(key), st.principal.type, st.principal.user,
@@ -155,7 +167,16 @@ class CsvPrinter final : public Printer {
                                  join_keys(st.access_keys), join_keys(st.user_agents),
                                  join_keys(st.regions), join_counts(st.actions, 5),
                                  std::to_string(st.errors)};
-    row(cells);
+    if (!geo_) {
+      row(cells);
+      return;
+    }
+    CountMap countries, asns;
+    count_places(st.source_ips, geo_, countries, asns);
+    std::vector<std::string> all(std::begin(cells), std::end(cells));
+    all.push_back(join_counts(countries, countries.size()));
+    all.push_back(join_counts(asns, asns.size()));
+    row(all);
   }
   void ip(const IpRow& r) override {
     const bool valid = r.kind == intel::SourceClass::Address;
@@ -168,7 +189,19 @@ class CsvPrinter final : public Printer {
     const std::string cells[] = {std::string(r.input), valid ? "true" : "false", join(hits),
                                  valid && r.result->trusted ? "true" : "false",
                                  aws ? join(aws->services) : "", aws ? join(aws->regions) : ""};
-    row(cells);
+    if (!geo_) {
+      row(cells);
+    } else {
+      const intel::GeoInfo* g = geo_(r.input);
+      std::vector<std::string> all(std::begin(cells), std::end(cells));
+      all.push_back(g ? g->country : "");
+      all.push_back(g ? g->country_name : "");
+      all.push_back(g ? g->city : "");
+      all.push_back(g && g->asn ? std::to_string(g->asn) : "");
+      all.push_back(g ? g->as_org : "");
+      all.push_back(!g || !g->anonymity_known ? "" : g->anonymiser() ? g->anonymiser_kinds() : "no");
+      row(all);
+    }
     buf_.flush();  // one answer per input as it is read: ip lookup may be fed interactively
   }
   void ip_list(const intel::ListInfo& l) override {
@@ -199,15 +232,30 @@ class CsvPrinter final : public Printer {
     append_csv_row(buf_.text, cells);
     buf_.maybe_flush();
   }
+  /// A row about `address`: with --geoip, its country and ASN end the row.
+  template <class Cells>
+  void placed_row(const Cells& cells, std::string_view address) {
+    if (!geo_) {
+      row(cells);
+      return;
+    }
+    const intel::GeoInfo* g = geo_(address);
+    const std::string asn = g && g->asn ? std::to_string(g->asn) : std::string();
+    std::vector<std::string_view> all(std::begin(cells), std::end(cells));
+    all.push_back(g ? std::string_view(g->country) : std::string_view());
+    all.push_back(asn);
+    row(all);
+  }
   PrintBuffer buf_;
+  GeoLookup geo_;  ///< --geoip
   const FileTable* files_ = nullptr;
   bool mixed_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Printer> make_csv_printer(std::ostream& out, const PrinterOptions& /*options*/) {
-  return std::make_unique<CsvPrinter>(out);
+std::unique_ptr<Printer> make_csv_printer(std::ostream& out, const PrinterOptions& options) {
+  return std::make_unique<CsvPrinter>(out, options);
 }
 
 }  // namespace trailhound

@@ -10,7 +10,7 @@ namespace {
 
 class JsonPrinter final : public Printer {
  public:
-  explicit JsonPrinter(std::ostream& out) : buf_(out) {}
+  JsonPrinter(std::ostream& out, const PrinterOptions& o) : buf_(out), geo_(o.geo) {}
   void begin(const PrintBegin& b) override {
     command_ = b.command;
     files_ = b.files;
@@ -31,23 +31,23 @@ class JsonPrinter final : public Printer {
   }
   void event(const OwnedEvent& e) override {
     enter("events");
-    append_event_json(buf_.text, e, *files_);
+    append_event_json(buf_.text, e, *files_, &geo_);
   }
   void finding(const detect::Finding& f) override {
     enter("findings");
-    append_finding_json(buf_.text, f, *files_);
+    append_finding_json(buf_.text, f, *files_, &geo_);
   }
   void group(const FindingGroup& g) override {
     enter("findings");
-    append_group_json(buf_.text, g);
+    append_group_json(buf_.text, g, &geo_);
   }
   void principal(std::string_view key, const ActivityStats& s) override {
     enter("principals");
-    append_principal_row_json(buf_.text, key, s);
+    append_principal_row_json(buf_.text, key, s, &geo_);
   }
   void ip(const IpRow& row) override {
     enter("");
-    append_ip_json(buf_.text, row);
+    append_ip_json(buf_.text, row, &geo_);
   }
   void ip_list(const intel::ListInfo& l) override {
     enter("");
@@ -123,6 +123,7 @@ class JsonPrinter final : public Printer {
     buf_.text += "\":";
   }
   PrintBuffer buf_;
+  GeoLookup geo_;  ///< --geoip: adds ip_info (and a summary row's countries, asns)
   Command command_ = Command::Timeline;
   const FileTable* files_ = nullptr;
   std::vector<std::string_view> keys_;
@@ -135,8 +136,8 @@ class JsonPrinter final : public Printer {
 
 }  // namespace
 
-std::unique_ptr<Printer> make_json_printer(std::ostream& out, const PrinterOptions& /*options*/) {
-  return std::make_unique<JsonPrinter>(out);
+std::unique_ptr<Printer> make_json_printer(std::ostream& out, const PrinterOptions& options) {
+  return std::make_unique<JsonPrinter>(out, options);
 }
 
 }  // namespace trailhound

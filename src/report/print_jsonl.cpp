@@ -7,7 +7,7 @@ namespace {
 
 class JsonlPrinter final : public Printer {
  public:
-  explicit JsonlPrinter(std::ostream& out) : buf_(out) {}
+  JsonlPrinter(std::ostream& out, const PrinterOptions& o) : buf_(out), geo_(o.geo) {}
   void begin(const PrintBegin& b) override {
     command_ = b.command;
     files_ = b.files;
@@ -18,23 +18,23 @@ class JsonlPrinter final : public Printer {
     line();
   }
   void event(const OwnedEvent& e) override {
-    append_event_json(buf_.text, e, *files_);
+    append_event_json(buf_.text, e, *files_, &geo_);
     line();
   }
   void finding(const detect::Finding& f) override {
-    append_finding_json(buf_.text, f, *files_);
+    append_finding_json(buf_.text, f, *files_, &geo_);
     line();
   }
   void group(const FindingGroup& g) override {
-    append_group_json(buf_.text, g);
+    append_group_json(buf_.text, g, &geo_);
     line();
   }
   void principal(std::string_view key, const ActivityStats& s) override {
-    append_principal_row_json(buf_.text, key, s);
+    append_principal_row_json(buf_.text, key, s, &geo_);
     line();
   }
   void ip(const IpRow& row) override {
-    append_ip_json(buf_.text, row);
+    append_ip_json(buf_.text, row, &geo_);
     buf_.text += '\n';
     buf_.flush();  // one answer per input as it is read: ip lookup may be fed interactively
   }
@@ -66,14 +66,15 @@ class JsonlPrinter final : public Printer {
     buf_.maybe_flush();
   }
   PrintBuffer buf_;
+  GeoLookup geo_;  ///< --geoip: adds ip_info (and a summary row's countries, asns)
   Command command_ = Command::Timeline;
   const FileTable* files_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<Printer> make_jsonl_printer(std::ostream& out, const PrinterOptions& /*options*/) {
-  return std::make_unique<JsonlPrinter>(out);
+std::unique_ptr<Printer> make_jsonl_printer(std::ostream& out, const PrinterOptions& options) {
+  return std::make_unique<JsonlPrinter>(out, options);
 }
 
 }  // namespace trailhound

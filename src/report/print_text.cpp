@@ -70,10 +70,14 @@ class TextPrinter final : public Printer {
     files_ = b.files;
     switch (b.command) {
       case Command::Timeline: table_ = event_table(); break;
-      case Command::Summary:
-        table_ = make_table({"PRINCIPAL", "TYPE", "EVENTS", "FIRST SEEN", "LAST SEEN", "IPS",
-                             "KEYS", "AGENTS", "REGIONS", "ERRORS", "TOP ACTIONS"});
+      case Command::Summary: {
+        std::vector<std::string> header = {"PRINCIPAL", "TYPE",   "EVENTS",  "FIRST SEEN",
+                                           "LAST SEEN", "IPS",    "KEYS",    "AGENTS",
+                                           "REGIONS",   "ERRORS", "TOP ACTIONS"};
+        if (options_.geo) header.insert(header.end(), {"COUNTRIES", "ASNS"});
+        table_ = make_table(std::move(header));
         break;
+      }
       case Command::Scan:
       case Command::Investigate:
         if (b.grouped) {
@@ -81,9 +85,12 @@ class TextPrinter final : public Printer {
                                "LAST", "EVENTS"});
         }
         break;
-      case Command::IpLookup:
-        table_ = make_table({"ADDRESS", "FAMILY", "LISTS", "TRUSTED", "AWS"});
+      case Command::IpLookup: {
+        std::vector<std::string> header = {"ADDRESS", "FAMILY", "LISTS", "TRUSTED", "AWS"};
+        if (options_.geo) header.insert(header.end(), {"COUNTRY", "CITY", "ASN", "ANONYMOUS"});
+        table_ = make_table(std::move(header));
         break;
+      }
       case Command::IpLists:
         table_ = make_table({"NAME", "ROLE", "FORMAT", "IPV4", "IPV6", "SKIPPED", "MASKED", "TOR",
                              "PATH"});
@@ -101,7 +108,7 @@ class TextPrinter final : public Printer {
   void file_problem(const FileProblem& /*problem*/) override {}  // stderr has said it
   void event(const OwnedEvent& e) override {
     table_->add_row({format_iso(e.time), e.principal.user, short_source(e.event_source),
-                     e.event_name, e.region, e.source_ip, e.error_code});
+                     e.event_name, e.region, placed(e.source_ip), e.error_code});
   }
   void finding(const detect::Finding& f) override {
     std::string& s = buf_.text;
@@ -111,7 +118,7 @@ class TextPrinter final : public Printer {
                      f.principal.access_key.empty() ? "" : ", key " + terminal_safe(f.principal.access_key));
     s += fmt::format("    event:     {} {} in {} from {}\n", terminal_safe(f.event_source),
                      terminal_safe(f.event_name), terminal_safe(f.region),
-                     terminal_safe(f.source_ip));
+                     terminal_safe(placed(f.source_ip)));
     for (const auto& reason : f.reasons) s += fmt::format("    - {}\n", terminal_safe(reason));
     if (!f.guardduty_type.empty()) s += fmt::format("    GuardDuty: {}\n", f.guardduty_type);
     s += fmt::format("    record:    {} #{}\n", terminal_safe(files_->at(f.source.file).path),
@@ -122,26 +129,33 @@ class TextPrinter final : public Printer {
     std::string names;
     for (const auto& [n, c] : g.events) names += (names.empty() ? "" : ", ") + n + fmt::format(" ({})", c);
     table_->add_row({std::string(detect::to_string(g.severity)), std::string(g.first->rule),
-                     std::string(g.first->principal.user), std::string(g.first->source_ip),
+                     std::string(g.first->principal.user), placed(g.first->source_ip),
                      std::to_string(g.count), format_iso(g.first_seen), format_iso(g.last_seen),
                      names});
   }
   void principal(std::string_view key, const ActivityStats& st) override {
-    table_->add_row({st.principal.user.empty() ? std::string(key) : st.principal.user,
-                     st.principal.type, std::to_string(st.events), format_iso(st.first_seen),
-                     format_iso(st.last_seen), std::to_string(st.source_ips.size()),
-                     std::to_string(st.access_keys.size()), std::to_string(st.user_agents.size()),
-                     std::to_string(st.regions.size()), std::to_string(st.errors),
-                     join_top(st.actions, 3)});
+    std::vector<std::string> row = {
+        st.principal.user.empty() ? std::string(key) : st.principal.user, st.principal.type,
+        std::to_string(st.events), format_iso(st.first_seen), format_iso(st.last_seen),
+        std::to_string(st.source_ips.size()), std::to_string(st.access_keys.size()),
+        std::to_string(st.user_agents.size()), std::to_string(st.regions.size()),
+        std::to_string(st.errors), join_top(st.actions, 3)};
+    if (options_.geo) {
+      CountMap countries, asns;
+      count_places(st.source_ips, options_.geo, countries, asns);
+      row.push_back(countries.empty() ? "-" : join_top(countries, 3));
+      row.push_back(asns.empty() ? "-" : join_top(asns, 3));
+    }
+    table_->add_row(std::move(row));
   }
   void ip(const IpRow& r) override {
     using intel::SourceClass;
     if (r.kind == SourceClass::Invalid) {
-      table_->add_row({std::string(r.input), "-", "invalid: " + std::string(r.error), "-", "-"});
+      add_ip_row({std::string(r.input), "-", "invalid: " + std::string(r.error), "-", "-"}, r);
       return;
     }
     if (r.kind == SourceClass::Service) {
-      table_->add_row({std::string(r.input), "-", "AWS service source", "-", "-"});
+      add_ip_row({std::string(r.input), "-", "AWS service source", "-", "-"}, r);
       return;
     }
     std::vector<std::string> hits;
@@ -157,8 +171,9 @@ class TextPrinter final : public Printer {
     if (const intel::AwsInfo* a = r.result->aws) {
       aws = join(a->services, ",") + " " + join(a->regions, ",") + " (" + to_string(a->prefix) + ")";
     }
-    table_->add_row({std::string(r.input), r.addr->v4 ? "IPv4" : "IPv6",
-                     hits.empty() ? "-" : join(hits, ", "), r.result->trusted ? "yes" : "no", aws});
+    add_ip_row({std::string(r.input), r.addr->v4 ? "IPv4" : "IPv6",
+                hits.empty() ? "-" : join(hits, ", "), r.result->trusted ? "yes" : "no", aws},
+               r);
   }
   void ip_list(const intel::ListInfo& l) override {
     table_->add_row({l.name, std::string(to_string(l.role)), l.format, std::to_string(l.ipv4),
@@ -212,6 +227,34 @@ class TextPrinter final : public Printer {
   }
 
  private:
+  /// `address (GB, London, AS1221 Telstra, vpn)` when --geoip places it; else the address.
+  std::string placed(std::string_view address) const {
+    const intel::GeoInfo* g = options_.geo ? options_.geo(address) : nullptr;
+    std::string brief = g != nullptr ? g->brief() : std::string();
+    if (brief.empty()) return std::string(address);
+    return fmt::format("{} ({})", address, brief);
+  }
+  /// An ip lookup row, with the --geoip columns when they are shown.
+  void add_ip_row(std::vector<std::string> cells, const IpRow& r) {
+    if (options_.geo) {
+      const intel::GeoInfo* g = options_.geo(r.input);
+      auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
+      cells.push_back(g ? or_dash(g->country_name.empty()
+                                      ? g->country
+                                      : fmt::format("{} {}", g->country, g->country_name))
+                        : "-");
+      cells.push_back(g ? or_dash(g->city) : "-");
+      std::string asn = "-";
+      if (g && g->asn != 0) {
+        asn = g->as_org.empty() ? fmt::format("AS{}", g->asn) : fmt::format("AS{} {}", g->asn, g->as_org);
+      }
+      cells.push_back(asn);
+      std::string anon = "-";
+      if (g && g->anonymity_known) anon = g->anonymiser() ? g->anonymiser_kinds() : "no";
+      cells.push_back(anon);
+    }
+    table_->add_row(std::move(cells));
+  }
   std::string severity_cell(Severity sev) const {
     std::string name(detect::to_string(sev));
     if (!options_.color) return name;

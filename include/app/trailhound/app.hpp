@@ -65,6 +65,7 @@ struct IntelRequest {
   std::vector<std::string> allow_signin;   ///< inline CIDRs
   std::vector<std::string> aws_ip_ranges;
   bool allow_wide_trusted = false;  ///< trusted entries wider than /8 or /16 are accepted
+  std::vector<std::string> geoip;  ///< MaxMind DB files: where an address is (--geoip)
 };
 
 /// Settings of the detections.
@@ -108,8 +109,9 @@ struct RulesRequest {
 };
 
 /// Each returns the command's exit code, having printed its results and any errors.
-[[nodiscard]] int run_timeline(const InputRequest& request);
-[[nodiscard]] int run_summary(const InputRequest& request);
+/// `intel`: only its `geoip` databases are used, to say where each address is.
+[[nodiscard]] int run_timeline(const InputRequest& request, const IntelRequest& intel = {});
+[[nodiscard]] int run_summary(const InputRequest& request, const IntelRequest& intel = {});
 [[nodiscard]] int run_scan(const ScanRequest& request);
 [[nodiscard]] int run_investigate(const ScanRequest& request);
 [[nodiscard]] int run_ip_lookup(const IpRequest& request);

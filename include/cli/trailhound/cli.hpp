@@ -19,6 +19,7 @@ using app::print_error;
 /// One request per command; the one being run is filled by CLI11 from the flag table.
 struct RequestSet {
   app::InputRequest timeline, summary;
+  app::IntelRequest timeline_intel, summary_intel;  ///< timeline, summary: --geoip only
   app::ScanRequest scan, investigate;
   app::IpRequest ip;
   app::RulesRequest rules;

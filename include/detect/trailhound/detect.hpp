@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "trailhound/filter.hpp"
+#include "trailhound/geoip.hpp"
 #include "trailhound/intel.hpp"
 #include "trailhound/model.hpp"
 
@@ -186,6 +187,9 @@ struct DetectConfig {
   std::vector<std::string> suppress_principals;  ///< identity_matches forms
   std::vector<std::string> suppress_events;      ///< globs
   std::set<std::string> rules;  ///< enabled rule ids (empty: all)
+  /// --geoip databases (null: none). malicious-ip-caller counts an anonymiser (VPN, hosting,
+  /// proxy, Tor) as one more unexpected property. Shared read-only by every worker.
+  const intel::GeoDb* geo = nullptr;
 };
 
 /// Counts of what suppressions held back, for the summary.

@@ -133,15 +133,18 @@ class Printer {
 void append_finding_id(std::string& out, const detect::Finding& finding);
 
 /// Appends a group as the JSON Lines `finding-group` object (no newline).
-void append_group_json(std::string& out, const FindingGroup& group);
+void append_group_json(std::string& out, const FindingGroup& group,
+                       const GeoLookup* geo = nullptr);
 
 /// Appends the closing `summary` object (no newline) for `command`.
 void append_summary_json(std::string& out, Command command, const RunSummary& summary);
 
 /// Appends the other JSON objects the jsonl and json printers share (no newline).
 void append_file_problem_json(std::string& out, const FileProblem& problem);
-void append_principal_row_json(std::string& out, std::string_view key, const ActivityStats& stats);
-void append_ip_json(std::string& out, const IpRow& row);
+/// With `geo`, a principal row also counts its `countries` and `asns`, and an ip row has `ip_info`.
+void append_principal_row_json(std::string& out, std::string_view key, const ActivityStats& stats,
+                               const GeoLookup* geo = nullptr);
+void append_ip_json(std::string& out, const IpRow& row, const GeoLookup* geo = nullptr);
 void append_ip_list_json(std::string& out, const intel::ListInfo& list);
 void append_aws_ranges_json(std::string& out, const intel::AwsRangesInfo& file);
 void append_rule_json(std::string& out, const detect::RuleInfo& rule);

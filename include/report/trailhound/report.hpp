@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <istream>
 #include <ostream>
@@ -12,6 +13,7 @@
 
 #include "trailhound/detect.hpp"
 #include "trailhound/discover.hpp"
+#include "trailhound/geoip.hpp"
 #include "trailhound/totals.hpp"
 #include "trailhound/model.hpp"
 
@@ -68,8 +70,21 @@ void append_totals_json(std::string& out, const RunTotals& totals, std::uint64_t
 void append_principal_json(std::string& out, const Principal& principal);
 void append_principal_json(std::string& out, const PrincipalView& principal);
 
-/// Appends the event as the JSON Lines `event` object (no newline).
-void append_event_json(std::string& out, const OwnedEvent& event, const FileTable& files);
+/// Where an address is (PrinterOptions::geo): null for a service name or invalid text.
+using GeoLookup = std::function<const intel::GeoInfo*(std::string_view address)>;
+
+/// Appends the `ip_info` object of `info` (null members when unknown), or null.
+void append_ip_info_json(std::string& out, const intel::GeoInfo* info);
+/// Appends `,"ip_info":...` for `address` when `geo` is set (--geoip); nothing otherwise.
+void append_ip_info_member(std::string& out, const GeoLookup* geo, std::string_view address);
+/// The countries and the ASNs ("AS1221") of `addresses` (address → events), each with the
+/// events from its addresses; an address the databases do not place is left out.
+void count_places(const CountMap& addresses, const GeoLookup& geo, CountMap& countries,
+                  CountMap& asns);
+
+/// Appends the event as the JSON Lines `event` object (no newline); with `geo`, its `ip_info`.
+void append_event_json(std::string& out, const OwnedEvent& event, const FileTable& files,
+                       const GeoLookup* geo = nullptr);
 
 /// Appends the activity fields (`"events":..,"first_seen":..` ...) without braces.
 void append_stats_json(std::string& out, const ActivityStats& stats);
@@ -102,7 +117,8 @@ class TextTable {
 [[nodiscard]] std::size_t display_width(std::string_view text);
 
 /// Appends one finding as the JSON Lines `finding` object (no newline).
-void append_finding_json(std::string& out, const detect::Finding& finding, const FileTable& files);
+void append_finding_json(std::string& out, const detect::Finding& finding, const FileTable& files,
+                         const GeoLookup* geo = nullptr);
 
 /// `ip lookup`: one result per address in `args` (or per line of `in` when `args` is empty or
 /// holds `-`). Returns 0 when every input was an address or a service name, 3 when some input

@@ -1,6 +1,7 @@
 // malicious-ip-caller: calls from threat-listed addresses, judged against the principal's
 // baseline of calls from addresses on no list.
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -64,7 +65,9 @@ class ProfileIndex {
 
 class MaliciousIpCaller final : public Rule {
  public:
-  explicit MaliciousIpCaller(Worker& w) : Rule(w), profiles_(w.baseline) {}
+  explicit MaliciousIpCaller(Worker& w) : Rule(w), profiles_(w.baseline) {
+    if (w.config.geo != nullptr) geo_.emplace(*w.config.geo);
+  }
 
   [[nodiscard]] bool learns() const override { return true; }
 
@@ -118,6 +121,11 @@ class MaliciousIpCaller final : public Rule {
     c.finding = f;
     c.outside_aws = ctx.outside_aws(w.intel.has_aws_ranges());
     c.private_network = ctx.from_private_network();
+    // Looked up only for listed calls, each distinct address once per worker.
+    if (geo_ && ctx.is_address()) {
+      const intel::GeoInfo& where = geo_->lookup(ctx.addr);
+      if (where.anonymiser()) c.anonymiser = w.text->intern(where.anonymiser_kinds());
+    }
     if (e.identity.arn.empty() && e.identity.principal_id.empty()) {
       c.fallback_key = w.text->intern(e.identity.key(key_scratch_));
     }
@@ -134,6 +142,8 @@ class MaliciousIpCaller final : public Rule {
     std::string_view fallback_key;
     bool outside_aws = false;
     bool private_network = false;
+    /// The anonymiser kinds GeoIP gives the address ("vpn, tor"), pooled; empty when none.
+    std::string_view anonymiser;
   };
 
   void settle_own(const SettleContext& run) {
@@ -175,6 +185,10 @@ class MaliciousIpCaller final : public Rule {
         check(profile->agent_families, user_agent_family(f.user_agent), "user-agent family");
         check(profile->regions, f.region, "region");
       }
+      if (!c.anonymiser.empty()) {
+        ++unexpected;
+        w.reason(f, fmt::format("source is an anonymiser ({}) per GeoIP", c.anonymiser));
+      }
       std::string lists;
       for (const auto& l : f.lists) {
         if (l.role != "threat") continue;
@@ -206,6 +220,7 @@ class MaliciousIpCaller final : public Rule {
   HashSet64 learned_;
   std::string key_scratch_, action_scratch_;
   std::vector<Candidate> candidates_;
+  std::optional<intel::GeoCache> geo_;  ///< --geoip: this worker's lookups
 };
 
 }  // namespace
@@ -215,14 +230,16 @@ const RuleDef& malicious_ip_caller() {
   static const RuleDef def{
       {kRuleMaliciousIp,
        "informational when a listed address is seen; low when the action, user-agent family "
-       "or region is unexpected for the principal; high when two or more are, or when the "
-       "address is outside AWS's address space (a private address, a VPC endpoint or "
-       "on-premises, is neither inside nor outside)",
+       "or region is unexpected for the principal, or GeoIP calls the address an anonymiser "
+       "(VPN, hosting, proxy, Tor); high when two or more are, or when the address is outside "
+       "AWS's address space (a private address, a VPC endpoint or on-premises, is neither "
+       "inside nor outside)",
        "every event whose sourceIPAddress is on a threat list and on no trusted list",
        "Recon:IAMUser/MaliciousIPCaller.Custom (List*, Describe*, Get*), "
        "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (others), "
        "...TorIPCaller when the list is a Tor list",
-       "--threat-list (and --aws-ip-ranges for the outside-AWS tier)"},
+       "--threat-list (and --aws-ip-ranges for the outside-AWS tier, --geoip with an "
+       "Anonymous-IP database for the anonymiser one)"},
       Requires::ThreatLists,
       make_rule<MaliciousIpCaller>};
   return def;
