@@ -583,6 +583,45 @@ def salvage():
         [recs[0], dup, recs[2]]) + "]}\n")
 
 
+def duplicates():
+    """Two trails delivering the same events: an organisation trail and an account trail.
+
+    Shared events are byte-identical records with one eventID; the org trail also has an event
+    of its own, the account trail one without sourceIPAddress, userAgent or awsRegion. Two
+    records share an eventID but differ (not copies), and one record without an eventID is in
+    both files (never a copy)."""
+    d = "duplicates"
+    ua = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64"
+    shared = [
+        event("2026-03-14T09:00:00Z", "ListBuckets", "s3.amazonaws.com", ALICE, "198.51.100.10",
+              agent=ua, eid="dup-0001"),
+        event("2026-03-14T09:05:00Z", "GetObject", "s3.amazonaws.com", ALICE, "203.0.113.66",
+              agent=ua, request={"bucketName": "payroll", "key": "2026-03.csv"}, eid="dup-0002"),
+        event("2026-03-14T09:10:00Z", "DescribeInstances", "ec2.amazonaws.com", BOB,
+              "198.51.100.11", agent=ua, eid="dup-0003"),
+    ]
+    no_id = event("2026-03-14T09:20:00Z", "ListUsers", "iam.amazonaws.com", BOB, "198.51.100.11",
+                  agent=ua)
+    del no_id["eventID"]
+    same_id_org = event("2026-03-14T09:30:00Z", "GetCallerIdentity", "sts.amazonaws.com", BOB,
+                        "198.51.100.11", agent=ua, eid="dup-0004")
+    same_id_acct = copy.deepcopy(same_id_org)
+    same_id_acct["userAgent"] = "Boto3/1.34.0"
+    org_only = event("2026-03-14T09:40:00Z", "ListRoles", "iam.amazonaws.com", ALICE,
+                     "198.51.100.10", agent=ua, eid="dup-0005")
+    absent = event("2026-03-14T09:50:00Z", "GetSessionToken", "sts.amazonaws.com", BOB, None,
+                   agent=ua, eid="dup-0006")
+    for k in ("sourceIPAddress", "userAgent", "awsRegion"):
+        del absent[k]
+    org = shared + [no_id, same_id_org, org_only]
+    # The account trail delivers in its own order.
+    acct = [shared[2], shared[0], no_id, same_id_acct, shared[1], absent]
+    write(f"{d}/org-trail/{ACCOUNT}_CloudTrail_us-east-1_20260314T0955Z_org.json",
+          json.dumps({"Records": org}, indent=1))
+    write(f"{d}/account-trail/{ACCOUNT}_CloudTrail_us-east-1_20260314T0955Z_acct.json",
+          json.dumps({"Records": acct}, indent=1))
+
+
 def main():
     shapes()
     identities()
@@ -591,6 +630,7 @@ def main():
     detections()
     sample()
     salvage()
+    duplicates()
 
 
 if __name__ == "__main__":

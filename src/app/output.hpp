@@ -8,6 +8,7 @@
 
 #include "trailhound/app.hpp"
 #include "trailhound/discover.hpp"
+#include "trailhound/duplicates.hpp"
 #include "trailhound/engine.hpp"
 #include "trailhound/filter.hpp"
 #include "trailhound/format.hpp"
@@ -101,13 +102,16 @@ struct PreparedRun {
   RunOptions run;
   Output output;
   std::unique_ptr<Printer> printer;
+  /// The copies of each event the sinks have seen (disabled by --keep-duplicates).
+  std::unique_ptr<DuplicateIndex> duplicates;
   std::vector<FileProblem> problems;  ///< failed and skipped files, in file order
   GeoSource geo;  ///< --geoip: loaded by the command before prepare_run()
   std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
   std::uint64_t skipped = 0;  ///< digests passed over while walking folders
   std::uint64_t walk_errors = 0;  ///< paths that could not be walked (missing, unreadable)
-  /// Adds what discovery passed over to the run's totals.
+  /// Adds what discovery passed over, and the copies dropped, to the run's totals.
   void account(RunTotals& totals) const {
+    totals.records_duplicate = duplicates ? duplicates->duplicates() : 0;
     totals.files_pruned += pruned;
     totals.files_skipped += skipped;
     totals.files_failed += walk_errors;

@@ -9,28 +9,35 @@
 namespace trailhound::app {
 namespace {
 
-/// Keeps the events that pass the filter, and their statistics.
+/// Keeps the events that pass the filter, and their statistics. Every copy of an event is
+/// kept (the one reported is decided after the run); the statistics count the first copy
+/// seen, which is the same as counting the kept one, copies being byte-identical.
 class TimelineSink final : public EventSink {
  public:
-  explicit TimelineSink(const EventFilter& filter) : filter_(filter) {}
+  TimelineSink(const EventFilter& filter, DuplicateIndex& duplicates)
+      : filter_(filter), duplicates_(duplicates) {}
   void on_event(const EventView& e) override {
     if (!filter_.matches(e)) return;
+    const bool first = duplicates_.observe(e);
     events.push_back(OwnedEvent::from(e));
-    stats.add(e);
+    if (first) stats.add(e);
   }
   std::vector<OwnedEvent> events;
   ActivityStats stats;
 
  private:
   const EventFilter& filter_;
+  DuplicateIndex& duplicates_;
 };
 
 /// Adds up activity per principal for the events that pass the filter.
+/// An event's copies count once: the first copy any worker sees (copies are identical).
 class SummarySink final : public EventSink {
  public:
-  explicit SummarySink(const EventFilter& filter) : filter_(filter) {}
+  SummarySink(const EventFilter& filter, DuplicateIndex& duplicates)
+      : filter_(filter), duplicates_(duplicates) {}
   void on_event(const EventView& e) override {
-    if (!filter_.matches(e)) return;
+    if (!filter_.matches(e) || !duplicates_.observe(e)) return;
     ++matched;
     const std::string_view key = e.identity.key(scratch_);
     auto it = principals.find(key);
@@ -48,13 +55,17 @@ class SummarySink final : public EventSink {
  private:
   std::string scratch_;
   const EventFilter& filter_;
+  DuplicateIndex& duplicates_;
 };
 
-/// Runs the files into one sink of type S per worker, made from the filter.
+/// Runs the files into one sink of type S per worker, made from the filter and the run's
+/// duplicate index.
 template <class S>
 std::vector<std::unique_ptr<S>> run_into(PreparedRun& p, RunTotals& totals) {
   std::vector<std::unique_ptr<S>> sinks;
-  const std::function<std::unique_ptr<S>()> make = [&] { return std::make_unique<S>(p.filter); };
+  const std::function<std::unique_ptr<S>()> make = [&] {
+    return std::make_unique<S>(p.filter, *p.duplicates);
+  };
   totals = run_files(p.files, p.run, make, sinks);
   p.account(totals);
   return sinks;
@@ -73,6 +84,8 @@ int run_timeline(const InputRequest& request, const IntelRequest& intel) {
     std::move(ts->events.begin(), ts->events.end(), std::back_inserter(events));
     stats.merge(ts->stats);
   }
+  // Of an event's copies, the one in the earliest file is reported.
+  std::erase_if(events, [&](const OwnedEvent& e) { return !p.duplicates->kept(e.event_id, e.source); });
   std::sort(events.begin(), events.end());
   begin_printing(p, Command::Timeline);
   for (const auto& e : events) p.printer->event(e);

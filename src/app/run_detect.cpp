@@ -95,21 +95,29 @@ Status build_detect_settings(const DetectRequest& o, DetectSettings& s) {
 }
 
 /// Runs the detector on every event one worker reads; for investigate, also keeps the
-/// principal's own events.
+/// principal's own events. Every copy of an event goes to the detector (what it learns from
+/// copies is the same); the findings and events of copies not kept are dropped after the run.
 class DetectSink final : public EventSink {
  public:
   DetectSink(const intel::IntelDb& intel, const detect::DetectConfig& config,
-             const EventFilter& filter, bool keep_events)
-      : detector(intel, config, filter), filter_(filter), keep_events_(keep_events) {}
+             const EventFilter& filter, DuplicateIndex& duplicates, bool keep_events)
+      : detector(intel, config, filter),
+        filter_(filter),
+        duplicates_(duplicates),
+        keep_events_(keep_events) {}
   void on_event(const EventView& e) override {
     detector.on_event(e);
-    if (keep_events_ && filter_.matches(e)) events.push_back(OwnedEvent::from(e));
+    if (!keep_events_ && !duplicates_.enabled()) return;
+    if (!filter_.matches(e)) return;
+    (void)duplicates_.observe(e);
+    if (keep_events_) events.push_back(OwnedEvent::from(e));
   }
   detect::Detector detector;
   std::vector<OwnedEvent> events;
 
  private:
   const EventFilter& filter_;
+  DuplicateIndex& duplicates_;
   bool keep_events_;
 };
 
@@ -120,8 +128,8 @@ struct Window {
 };
 
 Result<Window> investigate_window(const ScanRequest& st) {
-  if (st.input.users.empty() && st.input.access_keys.empty()) {
-    return Error::usage("investigate needs --access-key or --user");
+  if (st.input.users.empty() && st.input.access_keys.empty() && st.input.source_ips.empty()) {
+    return Error::usage("investigate needs --access-key, --user or --source-ip");
   }
   Window w;
   const auto before = parse_span(st.before);
@@ -138,6 +146,21 @@ Result<Window> investigate_window(const ScanRequest& st) {
     }
   }
   return w;
+}
+
+/// The pivots of investigate as typed: `--user alice --source-ip 10.0.0.0/8`.
+std::string pivot_text(const InputRequest& in) {
+  std::string out;
+  auto add = [&](std::string_view flag, const std::vector<std::string>& values) {
+    for (const auto& v : values) {
+      if (!out.empty()) out += ' ';
+      out += fmt::format("--{} {}", flag, terminal_safe(v));
+    }
+  };
+  add("user", in.users);
+  add("access-key", in.access_keys);
+  add("source-ip", in.source_ips);
+  return out;
 }
 
 /// The shared body of scan and investigate.
@@ -162,7 +185,7 @@ int run_detections(const ScanRequest& st, bool investigate) {
 
   std::vector<std::unique_ptr<DetectSink>> sinks;
   const std::function<std::unique_ptr<DetectSink>()> make = [&] {
-    return std::make_unique<DetectSink>(db, config, p.filter, investigate);
+    return std::make_unique<DetectSink>(db, config, p.filter, *p.duplicates, investigate);
   };
   RunTotals totals = run_files(p.files, p.run, make, sinks);
   p.account(totals);
@@ -174,6 +197,12 @@ int run_detections(const ScanRequest& st, bool investigate) {
   }
   detect::DetectResult result =
       detect::finish(detectors, db, config, settings.has_loaded ? &settings.loaded : nullptr);
+  // One event, one finding: the findings and events of a copy not kept go, and the copies
+  // stop counting as matched.
+  const DuplicateIndex& dups = *p.duplicates;
+  result.findings.drop_if([&](const detect::Finding& f) { return !dups.kept(f.event_id, f.source); });
+  std::erase_if(events, [&](const OwnedEvent& e) { return !dups.kept(e.event_id, e.source); });
+  result.events_matched -= std::min(result.events_matched, totals.records_duplicate);
   for (const auto& note : result.notes) {
     if (!st.input.quiet) print_error(fmt::format("note: {}", note));
   }
@@ -235,6 +264,11 @@ int run_detections(const ScanRequest& st, bool investigate) {
   p.printer->end();
   const int code = finish_run(st.input, p.output, totals);
   if (code == kExitWrite || code == kExitUsage) return code;
+  if (investigate && events.empty()) {
+    // A pivot that selects nothing is most likely a typo: say so, and do not pass as clean.
+    print_error(fmt::format("no events for {} in the data read", pivot_text(st.input)));
+    return kExitUsage;
+  }
   if (st.input.strict && !result.notes.empty()) {
     print_error(fmt::format("--strict: {} rule(s) could not run", result.notes.size()));
     return kExitUsage;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -53,6 +54,18 @@ bool color_wanted(ColorMode mode, int fd) {
   return ::isatty(fd) == 1;
 }
 
+namespace {
+
+/// True for --source-ip text matched exactly when it is no address: printable ASCII, no
+/// spaces (a typo'd list "1.2.3.4, 5.6.7.8" stays a usage error).
+bool exact_source_text(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return c > ' ' && c < 0x7F;
+  });
+}
+
+}  // namespace
+
 Result<EventFilter> build_filter(const InputRequest& o) {
   EventFilter f;
   const TimeMs now = now_ms();
@@ -90,10 +103,15 @@ Result<EventFilter> build_filter(const InputRequest& o) {
   for (const auto& text : o.source_ips) {
     intel::Prefix p;
     std::string why;
-    if (!intel::parse_prefix(text, p, nullptr, &why)) {
+    if (intel::parse_prefix(text, p, nullptr, &why)) {
+      f.source_ips.push_back(p);
+    } else if (exact_source_text(text)) {
+      // Not an address, but text a record can hold (anonymised data writes 035.249.253.232,
+      // which strict parsing refuses): matched as written.
+      f.source_texts.push_back(text);
+    } else {
       return Error::usage(why, fmt::format("--source-ip '{}'", terminal_safe(text)));
     }
-    f.source_ips.push_back(p);
   }
   return f;
 }
@@ -259,8 +277,16 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   auto filter = build_filter(o);
   if (!filter) return std::move(filter).error();
   p.filter = std::move(filter.value());
+  if (!o.quiet) {
+    for (const auto& text : p.filter.source_texts) {
+      print_error(fmt::format("note: --source-ip '{}' is no address or CIDR: events whose "
+                              "sourceIPAddress is this text are matched",
+                              terminal_safe(text)));
+    }
+  }
   if (auto s = check_format(o.format, command); !s) return s;
   p.run = build_run_options(o);
+  p.duplicates = std::make_unique<DuplicateIndex>(!o.keep_duplicates);
   p.run.on_file_issue = [&p](const FileIssue& issue) {
     p.problems.push_back(FileProblem{std::string(issue.path), issue.failed, *issue.reasons});
   };

@@ -51,7 +51,9 @@ std::string_view IdentityView::session_name() const {
 std::string_view IdentityView::key(std::string& scratch) const {
   if (!arn.empty()) return arn;
   if (!principal_id.empty()) return principal_id;
-  scratch.assign(to_string(type));
+  // The type as reports show it, so this key and Principal::key() agree (an AWS service
+  // without a type is "AWSService:ec2.amazonaws.com" in both).
+  scratch.assign(type_name());
   scratch += ':';
   scratch += display_name();
   return scratch;
@@ -130,6 +132,13 @@ bool IdentityView::answers_to(std::string_view name) const {
   if (type == IdentityType::AWSAccount && account_id == name) return true;
   if (!invoked_by.empty() && invoked_by == name &&
       (type == IdentityType::AWSService || service_without_type(*this))) {
+    return true;
+  }
+  // An IAM user's name as its ARN writes it (arn:aws:iam::ACCOUNT:user/[PATH/]NAME): events
+  // are grouped by ARN, so the name a report shows for the ARN must select all of them, even
+  // those whose userName says otherwise.
+  if (const auto at = arn.find(":user/"); at != std::string_view::npos &&
+                                          arn.substr(arn.rfind('/') + 1) == name) {
     return true;
   }
   const std::string_view role = role_name();

@@ -59,8 +59,8 @@ const std::vector<CommandInfo>& command_table() {
        "agents, regions, top actions, errors"},
       {kScan, "scan", "run every detection over the events and print the findings"},
       {kInvestigate, "investigate",
-       "the findings for one principal (--access-key or --user) and its whole activity around "
-       "them, with a summary"},
+       "the findings for one principal (--access-key or --user) or address (--source-ip) and "
+       "its whole activity around them, with a summary"},
       {kRules, "rules", "list every rule: id, severity logic, events, GuardDuty mapping"},
       {kIpLookup, "ip lookup",
        "print, per address, every list and prefix holding it, whether a trusted list overrides, "
@@ -109,12 +109,18 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::List, .group = kFilters, .commands = kReading,
      .target = [](const Requests& r) -> Target { return &r.input->events; }},
     {.name = "source-ip", .value_name = "CIDR",
-     .help = "events from this address or CIDR (repeatable)",
+     .help = "events from this address or CIDR; other text without spaces matches the "
+             "sourceIPAddress exactly (repeatable)",
      .kind = ValueKind::List, .group = kFilters, .commands = kReading,
      .target = [](const Requests& r) -> Target { return &r.input->source_ips; }},
     {.name = "errors-only", .help = "only events with an errorCode",
      .kind = ValueKind::Switch, .group = kFilters, .commands = kReading,
      .target = [](const Requests& r) -> Target { return &r.input->errors_only; }},
+    {.name = "keep-duplicates",
+     .help = "report every copy of an event two trails delivered (same eventID and record); "
+             "by default the copy in the first file is kept and the others counted",
+     .kind = ValueKind::Switch, .group = kFilters, .commands = kReading,
+     .target = [](const Requests& r) -> Target { return &r.input->keep_duplicates; }},
 
     // Output
     {.name = "format", .value_name = "FORMAT", .help = "output format",

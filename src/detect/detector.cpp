@@ -19,7 +19,7 @@ struct Detector::State {
   /// The rules that learn from every event, whatever the filter says.
   std::vector<Rule*> learners;
   intel::LookupResult lookup;
-  std::uint64_t matched = 0, service_sources = 0, invalid_sources = 0;
+  std::uint64_t matched = 0, service_sources = 0, invalid_sources = 0, absent_sources = 0;
 
   State(const intel::IntelDb& i, const DetectConfig& c, const EventFilter& f)
       : filter(f), worker(i, c) {
@@ -58,6 +58,8 @@ void Detector::on_event(const EventView& e) {
     s.worker.intel.lookup(addr, s.lookup);
   } else if (source == intel::SourceClass::Service) {
     ++s.service_sources;
+  } else if (e.source_ip.empty()) {
+    ++s.absent_sources;  // no address is not an invalid one
   } else {
     ++s.invalid_sources;
   }
@@ -112,6 +114,7 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     r.events_matched += s.matched;
     r.service_sources += s.service_sources;
     r.invalid_sources += s.invalid_sources;
+    r.absent_sources += s.absent_sources;
   }
   Baseline combined = r.baseline;
   if (loaded) combined.merge(*loaded);

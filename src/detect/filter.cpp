@@ -52,6 +52,17 @@ bool EventFilter::matches_user(const IdentityView& identity) const {
                      [&](const std::string& u) { return identity_matches(identity, u); });
 }
 
+bool EventFilter::matches_source(std::string_view source_ip) const {
+  if (std::find(source_texts.begin(), source_texts.end(), source_ip) != source_texts.end()) {
+    return true;
+  }
+  if (source_ips.empty()) return false;
+  intel::IpAddr addr;
+  if (intel::classify_source(source_ip, &addr) != intel::SourceClass::Address) return false;
+  return std::any_of(source_ips.begin(), source_ips.end(),
+                     [&](const intel::Prefix& p) { return prefix_contains(p, addr); });
+}
+
 bool EventFilter::matches(const EventView& e) const {
   if (!window.contains(e.time)) return false;
   if (errors_only && e.error_code.empty()) return false;
@@ -70,14 +81,7 @@ bool EventFilter::matches(const EventView& e) const {
       })) {
     return false;
   }
-  if (!source_ips.empty()) {
-    intel::IpAddr addr;
-    if (intel::classify_source(e.source_ip, &addr) != intel::SourceClass::Address) return false;
-    if (std::none_of(source_ips.begin(), source_ips.end(),
-                     [&](const intel::Prefix& p) { return prefix_contains(p, addr); })) {
-      return false;
-    }
-  }
+  if (!source_ips.empty() || !source_texts.empty()) return matches_source(e.source_ip);
   return true;
 }
 

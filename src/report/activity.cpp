@@ -33,9 +33,13 @@ void count_event(ActivityStats& s, TimeMs time, std::string_view error_code,
     ++s.errors;
     bump(s.error_codes, error_code);
   }
-  bump(s.source_ips, source_ip);
-  bump(s.regions, region);
-  bump(s.user_agents, agent);
+  // Absent is not a value: counted apart, never as "".
+  if (source_ip.empty()) ++s.absent_source_ip;
+  else bump(s.source_ips, source_ip);
+  if (region.empty()) ++s.absent_region;
+  else bump(s.regions, region);
+  if (agent.empty()) ++s.absent_user_agent;
+  else bump(s.user_agents, agent);
   if (!access_key.empty()) bump(s.access_keys, access_key);
   thread_local std::string action;  // reused: no allocation once it has grown
   action.assign(source);
@@ -61,6 +65,9 @@ void ActivityStats::merge(const ActivityStats& o) {
   if (events == 0 || o.last_seen > last_seen) last_seen = o.last_seen;
   events += o.events;
   errors += o.errors;
+  absent_source_ip += o.absent_source_ip;
+  absent_region += o.absent_region;
+  absent_user_agent += o.absent_user_agent;
   if (principal.type.empty()) principal = o.principal;
   auto add_all = [](auto& into, const auto& from) {
     for (const auto& [k, v] : from) into[k] += v;

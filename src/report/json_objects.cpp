@@ -137,9 +137,10 @@ void append_finding_id(std::string& out, const Finding& finding) {
 void append_totals_json(std::string& out, const RunTotals& t, std::uint64_t matched) {
   out += fmt::format(
       "\"files\":{{\"read\":{},\"skipped\":{},\"failed\":{},\"pruned\":{}}},"
-      "\"records\":{{\"read\":{},\"used\":{},\"rejected\":{},\"matched\":{}}}",
+      "\"records\":{{\"read\":{},\"used\":{},\"rejected\":{},\"duplicates\":{},"
+      "\"matched\":{}}}",
       t.files_read, t.files_skipped, t.files_failed, t.files_pruned, t.records_read,
-      t.records_used, t.records_rejected, matched);
+      t.records_used, t.records_rejected, t.records_duplicate, matched);
 }
 
 void append_principal_json(std::string& out, const Principal& p) {
@@ -198,6 +199,9 @@ void append_stats_json(std::string& out, const ActivityStats& s) {
   append_keys(out, s.user_agents);
   out += ",\"access_keys\":";
   append_keys(out, s.access_keys);
+  // Events without the value: not a distinct value of the lists above.
+  out += fmt::format(",\"absent\":{{\"source_ip\":{},\"region\":{},\"user_agent\":{}}}",
+                     s.absent_source_ip, s.absent_region, s.absent_user_agent);
   out += fmt::format(",\"errors\":{},\"error_codes\":", s.errors);
   append_count_object(out, s.error_codes);
   out += ",\"actions\":";
@@ -346,8 +350,9 @@ void append_summary_json(std::string& out, Command command, const RunSummary& r)
     const auto& s = r.detect->suppressed;
     out += fmt::format("}},\"suppressed\":{{\"trusted\":{},\"principal\":{},\"event\":{}}}",
                        s.trusted, s.principal, s.event);
-    out += fmt::format(",\"sources\":{{\"service\":{},\"invalid\":{}}},\"notes\":",
-                       r.detect->service_sources, r.detect->invalid_sources);
+    out += fmt::format(",\"sources\":{{\"service\":{},\"invalid\":{},\"absent\":{}}},\"notes\":",
+                       r.detect->service_sources, r.detect->invalid_sources,
+                       r.detect->absent_sources);
     append_string_list(out, r.detect->notes);
     if (command == Command::Investigate && r.stats) {
       out += ",\"timeline\":{";

@@ -28,6 +28,9 @@ std::string join_top(const CountMap& m, std::size_t n) {
   return s;
 }
 
+/// An absent value is shown as `-`.
+std::string or_dash(std::string_view value) { return value.empty() ? "-" : std::string(value); }
+
 std::string short_source(std::string_view event_source) {
   const auto dot = event_source.find(".amazonaws.com");
   return std::string(dot == std::string_view::npos ? event_source : event_source.substr(0, dot));
@@ -108,7 +111,7 @@ class TextPrinter final : public Printer {
   void file_problem(const FileProblem& /*problem*/) override {}  // stderr has said it
   void event(const OwnedEvent& e) override {
     table_->add_row({format_iso(e.time), e.principal.user, short_source(e.event_source),
-                     e.event_name, e.region, placed(e.source_ip), e.error_code});
+                     e.event_name, or_dash(e.region), placed(or_dash(e.source_ip)), e.error_code});
   }
   void finding(const detect::Finding& f) override {
     std::string& s = buf_.text;
@@ -117,8 +120,8 @@ class TextPrinter final : public Printer {
                      terminal_safe(f.principal.type),
                      f.principal.access_key.empty() ? "" : ", key " + terminal_safe(f.principal.access_key));
     s += fmt::format("    event:     {} {} in {} from {}\n", terminal_safe(f.event_source),
-                     terminal_safe(f.event_name), terminal_safe(f.region),
-                     terminal_safe(placed(f.source_ip)));
+                     terminal_safe(f.event_name), terminal_safe(or_dash(f.region)),
+                     terminal_safe(placed(or_dash(f.source_ip))));
     for (const auto& reason : f.reasons) s += fmt::format("    - {}\n", terminal_safe(reason));
     if (!f.guardduty_type.empty()) s += fmt::format("    GuardDuty: {}\n", f.guardduty_type);
     s += fmt::format("    record:    {} #{}\n", terminal_safe(files_->at(f.source.file).path),
@@ -129,7 +132,7 @@ class TextPrinter final : public Printer {
     std::string names;
     for (const auto& [n, c] : g.events) names += (names.empty() ? "" : ", ") + n + fmt::format(" ({})", c);
     table_->add_row({std::string(detect::to_string(g.severity)), std::string(g.first->rule),
-                     std::string(g.first->principal.user), placed(g.first->source_ip),
+                     std::string(g.first->principal.user), placed(or_dash(g.first->source_ip)),
                      std::to_string(g.count), format_iso(g.first_seen), format_iso(g.last_seen),
                      names});
   }
@@ -217,9 +220,11 @@ class TextPrinter final : public Printer {
     const RunTotals& t = *r.totals;
     s += fmt::format(
         "files: {} read, {} skipped, {} failed, {} pruned by name; records: {} read, {} used, {} "
-        "rejected, {} matched\n",
+        "rejected, {}{} matched\n",
         t.files_read, t.files_skipped, t.files_failed, t.files_pruned, t.records_read,
-        t.records_used, t.records_rejected, r.matched);
+        t.records_used, t.records_rejected,
+        t.records_duplicate ? fmt::format("{} duplicates dropped, ", t.records_duplicate) : "",
+        r.matched);
   }
   void end() override {
     print_table();
@@ -261,15 +266,24 @@ class TextPrinter final : public Printer {
     const char* code = sev >= Severity::High ? "\033[31m" : sev == Severity::Medium ? "\033[33m" : "\033[36m";
     return std::string(code) + name + "\033[0m";
   }
+  /// The events without a value, as the list's last entry "- (N)"; the list's count is of
+  /// the values present.
+  static std::string absent_note(const CountMap& values, std::uint64_t n) {
+    if (n == 0) return {};
+    return fmt::format("{}- ({})", values.empty() ? "" : ", ", n);
+  }
   void append_stats(const ActivityStats& st) {
     std::string& s = buf_.text;
     s += fmt::format("events: {}", st.events);
     if (st.events) {
       s += fmt::format(", first {}, last {}", format_iso(st.first_seen), format_iso(st.last_seen));
     }
-    s += fmt::format("\nsource IPs ({}): {}\n", st.source_ips.size(), join_top(st.source_ips, 10));
-    s += fmt::format("regions ({}): {}\n", st.regions.size(), join_top(st.regions, 10));
-    s += fmt::format("user agents ({}): {}\n", st.user_agents.size(), join_top(st.user_agents, 5));
+    s += fmt::format("\nsource IPs ({}): {}{}\n", st.source_ips.size(), join_top(st.source_ips, 10),
+                     absent_note(st.source_ips, st.absent_source_ip));
+    s += fmt::format("regions ({}): {}{}\n", st.regions.size(), join_top(st.regions, 10),
+                     absent_note(st.regions, st.absent_region));
+    s += fmt::format("user agents ({}): {}{}\n", st.user_agents.size(), join_top(st.user_agents, 5),
+                     absent_note(st.user_agents, st.absent_user_agent));
     s += fmt::format("access keys ({}): {}\n", st.access_keys.size(), join_top(st.access_keys, 10));
     s += fmt::format("errors: {}{}{}\n", st.errors, st.errors ? ": " : "",
                      join_top(st.error_codes, 10));

@@ -404,3 +404,43 @@ TEST_CASE("prefix_contains never mixes families", "[filter][prefix]") {
   // an IPv4-mapped IPv6 address is an IPv4 address
   CHECK(prefix_contains(prefix("1.2.3.0/24"), address("::ffff:1.2.3.4")));
 }
+
+TEST_CASE("an exact-text source filter matches an anonymised address as written",
+          "[filter][event]") {
+  // Regression: anonymised data writes 035.249.253.232, which address parsing refuses, so
+  // --source-ip could not select the events a summary listed for it.
+  EventFilter f;
+  f.source_texts = {"035.249.253.232"};
+  auto e = base_event();
+  e.source_ip = "035.249.253.232";
+  CHECK(f.matches(e));
+  e.source_ip = "35.249.253.232";
+  CHECK_FALSE(f.matches(e));
+  f.source_ips = {prefix("35.249.253.0/24")};
+  CHECK(f.matches(e));  // any of the texts and prefixes
+}
+
+TEST_CASE("an IAM user is named by the user name its ARN writes, whatever userName says",
+          "[filter][identity]") {
+  // Regression: a summary row groups by ARN and showed "alice", but events of that ARN whose
+  // userName was something else did not answer to --user alice.
+  auto id = iam_user();
+  id.user_name = "=1+2";
+  CHECK(identity_matches(id, "alice"));
+  id.arn = "arn:aws:iam::111122223333:user/team/ops/alice";
+  CHECK(identity_matches(id, "alice"));
+  CHECK_FALSE(identity_matches(id, "ops"));
+}
+
+TEST_CASE("a service without a type keys as AWSService, as its principal does",
+          "[filter][identity]") {
+  // Regression: the summary row key said "Unknown:AWS Internal" while the row's principal (and
+  // findings' keys) said AWSService.
+  IdentityView id;
+  id.type = IdentityType::Unknown;
+  id.account_id = "111122223333";
+  id.invoked_by = "AWS Internal";
+  std::string scratch;
+  CHECK(id.key(scratch) == "AWSService:AWS Internal");
+  CHECK(id.key(scratch) == Principal::from(id).key());
+}

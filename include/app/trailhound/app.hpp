@@ -43,6 +43,8 @@ struct InputRequest {
   std::string since, until;
   std::vector<std::string> users, access_keys, regions, events, source_ips;
   bool errors_only = false;
+  /// Report every copy of an event two trails delivered (otherwise the earliest copy only).
+  bool keep_duplicates = false;
   std::string format = "text";
   std::string output;
   unsigned jobs = 0;  ///< 0: one per core

@@ -83,8 +83,8 @@ struct IdentityView {
   /// (`assumed-role/ROLE/SESSION`); empty for other identities.
   [[nodiscard]] std::string_view role_name() const;
   /// True when `name` selects this identity for --user, --suppress-principal and
-  /// --network-admin: every name a report prints for it (display_name()), and its user name,
-  /// ARN, principalId, role name or ARN, session name, ROLE/SESSION, the calling service, the
+  /// --network-admin: every name a report prints for it (display_name()), and its user name
+  /// (userName, or the last part of an IAM user ARN `user/[PATH/]NAME`), ARN, principalId, role name or ARN, session name, ROLE/SESSION, the calling service, the
   /// account of an AWSAccount caller, and `root` for the root user.
   [[nodiscard]] bool answers_to(std::string_view name) const;
   /// The key that groups one principal's events: the ARN, else the principalId, else type and

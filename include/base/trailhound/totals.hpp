@@ -15,6 +15,9 @@ struct RunTotals {
   std::uint64_t records_read = 0;
   std::uint64_t records_used = 0;
   std::uint64_t records_rejected = 0;
+  /// Copies of an event already counted (same eventID, same record: two trails delivering
+  /// it), dropped from the results; 0 with --keep-duplicates.
+  std::uint64_t records_duplicate = 0;
   std::uint64_t bytes_in = 0;       ///< bytes read from disk or stdin
   std::uint64_t bytes_decoded = 0;  ///< bytes after inflating
   /// True when some input or record could not be read (exit code 3).

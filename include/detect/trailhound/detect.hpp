@@ -283,6 +283,7 @@ struct DetectResult {
   std::uint64_t events_matched = 0;
   std::uint64_t service_sources = 0;  ///< sourceIPAddress values that are service names
   std::uint64_t invalid_sources = 0;  ///< sourceIPAddress values that are neither
+  std::uint64_t absent_sources = 0;   ///< records without a sourceIPAddress (or null, "")
 };
 
 /// Merges the workers' state, settles malicious-ip-caller against the baseline (plus

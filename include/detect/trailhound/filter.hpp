@@ -20,10 +20,15 @@ struct EventFilter {
   std::vector<std::string> regions;      ///< --region (any of)
   std::vector<std::string> events;       ///< --event, `*` and `?` globs (any of)
   std::vector<intel::Prefix> source_ips; ///< --source-ip IP|CIDR (any of)
+  /// --source-ip text that is no address or CIDR (an anonymised `035.249.253.232`, a service
+  /// name): matches a sourceIPAddress written exactly so (any of, with source_ips).
+  std::vector<std::string> source_texts;
   bool errors_only = false;              ///< --errors-only: errorCode set
 
   /// True when the event passes every filter.
   [[nodiscard]] bool matches(const EventView& event) const;
+  /// True when a sourceIPAddress is one of --source-ip: inside a prefix, or an exact text.
+  [[nodiscard]] bool matches_source(std::string_view source_ip) const;
   /// True when the identity is one of --user (see man page for what counts).
   [[nodiscard]] bool matches_user(const IdentityView& identity) const;
 };

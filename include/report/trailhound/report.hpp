@@ -56,6 +56,9 @@ struct ActivityStats {
   TimeMs last_seen = 0;
   Principal principal;  ///< who (summary rows; the access key is left empty: see access_keys)
   CountMap source_ips, regions, user_agents, access_keys, actions, error_codes;
+  /// Events without a sourceIPAddress, awsRegion or userAgent (missing, null or ""): absent
+  /// is no distinct value, so these are counted here and not in the maps above.
+  std::uint64_t absent_source_ip = 0, absent_region = 0, absent_user_agent = 0;
 
   void add(const EventView& event);
   /// The same for an event already kept.

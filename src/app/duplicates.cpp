@@ -1,0 +1,128 @@
+// Duplicate records: a sharded open-addressing table of (eventID hash, record hash) → the
+// earliest copy's (file, index).
+#include "trailhound/duplicates.hpp"
+
+#include <functional>
+#include <limits>
+
+namespace trailhound::app {
+
+/// One event: 24 bytes. An id hash of 0 marks an empty slot (a real 0 is stored as 1).
+struct DuplicateIndex::Slot {
+  std::uint64_t id = 0;
+  std::uint64_t record = 0;
+  std::uint32_t file = 0;
+  std::uint32_t index = 0;
+};
+
+/// Linear probing from the id hash, so every event of one eventID is found by probing from
+/// one place (kept() knows only the id).
+struct DuplicateIndex::Shard {
+  std::mutex mutex;
+  std::vector<Slot> slots;
+  std::size_t used = 0;
+  std::uint64_t observed = 0;
+
+  [[nodiscard]] std::size_t start(std::uint64_t id) const {
+    // The low bits choose the slot; the high bits chose the shard.
+    return static_cast<std::size_t>(id) & (slots.size() - 1);
+  }
+  void grow() {
+    std::vector<Slot> old(slots.empty() ? 1024 : slots.size() * 2);
+    old.swap(slots);
+    for (const Slot& s : old) {
+      if (s.id == 0) continue;
+      std::size_t i = start(s.id);
+      while (slots[i].id != 0) i = (i + 1) & (slots.size() - 1);
+      slots[i] = s;
+    }
+  }
+};
+
+namespace {
+
+std::uint64_t id_hash(std::string_view event_id) {
+  const std::uint64_t h = std::hash<std::string_view>{}(event_id);
+  return h == 0 ? 1 : h;
+}
+
+bool before(std::uint32_t file, std::uint32_t index, const SourceRef& ref) {
+  return file < ref.file || (file == ref.file && index < ref.index);
+}
+
+}  // namespace
+
+DuplicateIndex::DuplicateIndex(bool enabled)
+    : enabled_(enabled), shards_(enabled ? std::make_unique<Shard[]>(kShards) : nullptr) {}
+
+DuplicateIndex::~DuplicateIndex() = default;
+
+bool DuplicateIndex::observe(const EventView& e) {
+  if (!enabled_ || e.event_id.empty()) return true;
+  return observe(e.event_id, e.record.text(), e.source);
+}
+
+bool DuplicateIndex::observe(std::string_view event_id, std::string_view record,
+                             SourceRef source) {
+  if (!enabled_ || event_id.empty()) return true;
+  // A record index past 32 bits cannot be stored; such a record is never called a copy.
+  if (source.index > std::numeric_limits<std::uint32_t>::max()) return true;
+  const std::uint64_t id = id_hash(event_id);
+  const std::uint64_t rec = std::hash<std::string_view>{}(record);
+  Shard& shard = shards_[id >> 58];
+  static_assert(kShards == 64);
+  std::lock_guard lock(shard.mutex);
+  ++shard.observed;
+  if ((shard.used + 1) * 4 > shard.slots.size() * 3) shard.grow();
+  const std::size_t mask = shard.slots.size() - 1;
+  for (std::size_t i = shard.start(id);; i = (i + 1) & mask) {
+    Slot& s = shard.slots[i];
+    if (s.id == 0) {
+      s = Slot{id, rec, source.file, static_cast<std::uint32_t>(source.index)};
+      ++shard.used;
+      return true;
+    }
+    if (s.id == id && s.record == rec) {
+      // A copy: the earliest in file-table order is the one kept.
+      if (before(source.file, static_cast<std::uint32_t>(source.index),
+                 SourceRef{s.file, s.index})) {
+        s.file = source.file;
+        s.index = static_cast<std::uint32_t>(source.index);
+      }
+      return false;
+    }
+  }
+}
+
+bool DuplicateIndex::kept(std::string_view event_id, SourceRef source) const {
+  if (!enabled_ || event_id.empty()) return true;
+  if (source.index > std::numeric_limits<std::uint32_t>::max()) return true;
+  const std::uint64_t id = id_hash(event_id);
+  Shard& shard = shards_[id >> 58];
+  std::lock_guard lock(shard.mutex);
+  if (shard.slots.empty()) return true;
+  const std::size_t mask = shard.slots.size() - 1;
+  bool seen = false;
+  for (std::size_t i = shard.start(id);; i = (i + 1) & mask) {
+    const Slot& s = shard.slots[i];
+    if (s.id == 0) break;
+    if (s.id != id) continue;
+    // (file, index) names one record, so it is the kept copy of at most one event.
+    if (s.file == source.file && s.index == source.index) return true;
+    seen = true;
+  }
+  // An id the index never saw was not observed (not a copy); a seen one kept elsewhere is.
+  return !seen;
+}
+
+std::uint64_t DuplicateIndex::duplicates() const {
+  if (!enabled_) return 0;
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mutex);
+    n += shards_[i].observed - shards_[i].used;
+  }
+  return n;
+}
+
+}  // namespace trailhound::app

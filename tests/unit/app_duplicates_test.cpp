@@ -1,0 +1,127 @@
+// Tests of duplicate records (src/app/duplicates.cpp and the commands that drop copies).
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "trailhound/app.hpp"
+#include "trailhound/duplicates.hpp"
+
+using namespace trailhound;
+using trailhound::app::DuplicateIndex;
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const std::string path = "/tmp/trailhound_dup_test_" + name;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  return path;
+}
+
+const std::string kRecord1 =
+    R"({"eventTime":"2026-03-14T10:00:00Z","eventName":"A","eventID":"e1",)"
+    R"("userIdentity":{"type":"IAMUser","userName":"alice"}})";
+const std::string kRecord2 =
+    R"({"eventTime":"2026-03-14T10:01:00Z","eventName":"B","eventID":"e2",)"
+    R"("userIdentity":{"type":"IAMUser","userName":"alice"}})";
+const std::string kNoId =
+    R"({"eventTime":"2026-03-14T10:02:00Z","eventName":"C",)"
+    R"("userIdentity":{"type":"IAMUser","userName":"alice"}})";
+
+/// Runs a command over the two trails' files with `jobs` workers; its jsonl output.
+template <class Run>
+std::string run_jsonl(Run run, unsigned jobs, bool keep, const std::vector<std::string>& paths) {
+  app::InputRequest in;
+  in.paths = paths;
+  in.format = "jsonl";
+  in.jobs = jobs;
+  in.quiet = true;
+  in.keep_duplicates = keep;
+  in.output = "/tmp/trailhound_dup_test_out.jsonl";
+  REQUIRE(run(in, app::IntelRequest{}) == 0);
+  return read_all(in.output);
+}
+
+}  // namespace
+
+TEST_CASE("the earliest copy of an event is kept, whatever order the copies come in",
+          "[app][duplicates]") {
+  DuplicateIndex index;
+  CHECK(index.observe("e1", "{same}", SourceRef{3, 7}));
+  CHECK_FALSE(index.observe("e1", "{same}", SourceRef{1, 9}));
+  CHECK_FALSE(index.observe("e1", "{same}", SourceRef{2, 0}));
+  CHECK(index.kept("e1", SourceRef{1, 9}));
+  CHECK_FALSE(index.kept("e1", SourceRef{3, 7}));
+  CHECK_FALSE(index.kept("e1", SourceRef{2, 0}));
+  CHECK(index.duplicates() == 2);
+}
+
+TEST_CASE("records with one eventID but different text are two events", "[app][duplicates]") {
+  DuplicateIndex index;
+  CHECK(index.observe("e1", "{one}", SourceRef{0, 0}));
+  CHECK(index.observe("e1", "{two}", SourceRef{1, 0}));
+  CHECK(index.kept("e1", SourceRef{0, 0}));
+  CHECK(index.kept("e1", SourceRef{1, 0}));
+  CHECK(index.duplicates() == 0);
+}
+
+TEST_CASE("records without an eventID are never copies", "[app][duplicates]") {
+  DuplicateIndex index;
+  CHECK(index.observe("", "{same}", SourceRef{0, 0}));
+  CHECK(index.observe("", "{same}", SourceRef{1, 0}));
+  CHECK(index.kept("", SourceRef{1, 0}));
+  CHECK(index.duplicates() == 0);
+}
+
+TEST_CASE("a disabled index keeps every copy", "[app][duplicates]") {
+  DuplicateIndex index(false);
+  CHECK(index.observe("e1", "{same}", SourceRef{0, 0}));
+  CHECK(index.observe("e1", "{same}", SourceRef{1, 0}));
+  CHECK(index.kept("e1", SourceRef{1, 0}));
+  CHECK(index.duplicates() == 0);
+}
+
+TEST_CASE("the index holds many events as its tables grow", "[app][duplicates]") {
+  DuplicateIndex index;
+  for (std::uint32_t i = 0; i < 20000; ++i) {
+    REQUIRE(index.observe("id-" + std::to_string(i), "{r}", SourceRef{1, i}));
+  }
+  for (std::uint32_t i = 0; i < 20000; i += 2) {
+    REQUIRE_FALSE(index.observe("id-" + std::to_string(i), "{r}", SourceRef{0, i}));
+  }
+  CHECK(index.duplicates() == 10000);
+  CHECK(index.kept("id-2", SourceRef{0, 2}));
+  CHECK_FALSE(index.kept("id-2", SourceRef{1, 2}));
+  CHECK(index.kept("id-3", SourceRef{1, 3}));
+}
+
+TEST_CASE("two trails' copies count once, with the same output for one or two workers",
+          "[app][duplicates]") {
+  // Same records in both files, in another order; the copies of the first file are kept.
+  const auto org = write_file("org.json", "{\"Records\":[" + kRecord1 + "," + kRecord2 + "," + kNoId + "]}");
+  const auto acct = write_file("acct.json", "{\"Records\":[" + kRecord2 + "," + kNoId + "," + kRecord1 + "]}");
+  const std::vector<std::string> paths = {org, acct};
+  for (auto run : {&app::run_timeline, &app::run_summary}) {
+    const std::string one = run_jsonl(run, 1, false, paths);
+    const std::string two = run_jsonl(run, 2, false, paths);
+    CHECK(one == two);
+    CHECK(one.find("\"duplicates\":2,\"matched\":4") != std::string::npos);
+  }
+  const std::string timeline = run_jsonl(&app::run_timeline, 2, false, paths);
+  CHECK(timeline.find("trailhound_dup_test_acct.json\",\"index\":0") == std::string::npos);
+  CHECK(timeline.find("trailhound_dup_test_acct.json\",\"index\":1") != std::string::npos);
+
+  const std::string kept = run_jsonl(&app::run_timeline, 2, true, paths);
+  CHECK(kept.find("\"duplicates\":0,\"matched\":6") != std::string::npos);
+  std::remove(org.c_str());
+  std::remove(acct.c_str());
+}
