@@ -163,10 +163,14 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
       if (po.digest || (po.not_json && !failed)) {
         ++t.files_skipped;
         if (!po.digest) ++t.files_not_cloudtrail;
-        // A skipped file found by walking a folder is expected; one named explicitly is noted.
-        if (file.explicit_arg) {
+        // A digest found by walking a folder is expected; a digest named explicitly, and any
+        // file that is not CloudTrail, is named with its reason (a cut or foreign file among
+        // the logs must not vanish silently).
+        if (file.explicit_arg || !po.digest) {
           outcome = FileOutcome::Skipped;
-          reasons.push_back(po.digest ? "CloudTrail digest file, skipped" : po.messages.front());
+          reasons.push_back(po.digest ? "CloudTrail digest file, skipped"
+                            : po.messages.empty() ? std::string("not CloudTrail, skipped")
+                                                  : po.messages.front());
           if (!options.quiet) lines.push_back(reasons.back());
         }
       } else {

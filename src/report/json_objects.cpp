@@ -393,6 +393,8 @@ void append_ip_json(std::string& out, const IpRow& row, const GeoLookup* geo) {
   }
   out += "],\"trusted\":";
   out += valid && row.result->trusted ? "true" : "false";
+  out += ",\"private_network\":";
+  out += valid && row.result->private_network ? "true" : "false";
   out += ",\"aws\":";
   const intel::AwsInfo* aws = valid ? row.result->aws : nullptr;
   if (!aws) {

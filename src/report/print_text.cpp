@@ -170,7 +170,8 @@ class TextPrinter final : public Printer {
       cell += " " + to_string(hit.prefix);
       hits.push_back(std::move(cell));
     }
-    std::string aws = "-";
+    std::string aws = r.result->private_network ? "private network (VPC endpoint or on-premises)"
+                                                : "-";
     if (const intel::AwsInfo* a = r.result->aws) {
       aws = join(a->services, ",") + " " + join(a->regions, ",") + " (" + to_string(a->prefix) + ")";
     }

@@ -211,7 +211,11 @@ check "traildiscover: files failed" 0 "$(summary .files.failed)"
 check "traildiscover: files skipped" 1 "$(summary .files.skipped)"
 check "traildiscover: distinct eventName" 305 \
   "$(jq -r 'select(.type == "event") | .record.eventName' "$out" | sort -u | wc -l | tr -d ' ')"
-check "traildiscover: nothing on stderr" "" "$(cat "$err")"
+# The one thing on stderr: the skipped SOURCE.txt, named with its reason (no file among the
+# logs is skipped silently).
+check "traildiscover: stderr names only the skipped SOURCE.txt" \
+  "trailhound: $data/traildiscover/SOURCE.txt: not JSON (does not start with '{' or '['), skipped" \
+  "$(cat "$err")"
 
 # ==== otrf-security-datasets: Logstash NDJSON, @timestamp instead of eventTime ================
 O=$data/otrf-security-datasets

@@ -60,7 +60,7 @@ TEST_CASE("ip lookup writes the JSON Lines contract", "[intel][command]") {
   CHECK(out ==
         "{\"type\":\"ip\",\"address\":\"185.220.101.9\",\"valid\":true,\"family\":4,\"service_source\":false,\"error\":null,\"lists\":"
         "[{\"name\":\"tor\",\"prefix\":\"185.220.101.0/24\",\"role\":\"threat\"}],"
-        "\"trusted\":false,\"aws\":null}\n");
+        "\"trusted\":false,\"private_network\":false,\"aws\":null}\n");
 }
 
 TEST_CASE("a trusted address still shows the threat lists it is on", "[intel][command]") {
@@ -71,7 +71,7 @@ TEST_CASE("a trusted address still shows the threat lists it is on", "[intel][co
         "{\"type\":\"ip\",\"address\":\"185.220.101.7\",\"valid\":true,\"family\":4,\"service_source\":false,\"error\":null,\"lists\":"
         "[{\"name\":\"tor\",\"prefix\":\"185.220.101.7/32\",\"role\":\"threat\"},"
         "{\"name\":\"office\",\"prefix\":\"185.220.101.7/32\",\"role\":\"trusted\"}],"
-        "\"trusted\":true,\"aws\":null}\n");
+        "\"trusted\":true,\"private_network\":false,\"aws\":null}\n");
 }
 
 TEST_CASE("an AWS address carries its services and region", "[intel][command]") {
@@ -81,7 +81,7 @@ TEST_CASE("an AWS address carries its services and region", "[intel][command]") 
   CHECK(out ==
         "{\"type\":\"ip\",\"address\":\"34.234.236.212\",\"valid\":true,\"family\":4,\"service_source\":false,\"error\":null,\"lists\":"
         "[{\"name\":\"allow-signin\",\"prefix\":\"34.224.0.0/12\",\"role\":\"signin-allow\"}],"
-        "\"trusted\":false,\"aws\":{\"service\":[\"AMAZON\",\"EC2\"],\"region\":\"us-east-1\","
+        "\"trusted\":false,\"private_network\":false,\"aws\":{\"service\":[\"AMAZON\",\"EC2\"],\"region\":\"us-east-1\","
         "\"prefix\":\"34.224.0.0/12\"}}\n");
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("invalid input gives an error field and exit code 3", "[intel][command
   CHECK(code == 3);
   CHECK(out ==
         "{\"type\":\"ip\",\"address\":\"035.249.253.232\",\"valid\":false,\"family\":null,\"service_source\":false,\"error\":\"leading "
-        "zero in IPv4 octet (octal-ambiguous)\",\"lists\":[],\"trusted\":false,\"aws\":null}\n");
+        "zero in IPv4 octet (octal-ambiguous)\",\"lists\":[],\"trusted\":false,\"private_network\":false,\"aws\":null}\n");
 }
 
 TEST_CASE("a service source is flagged and is not an error", "[intel][command]") {
@@ -102,7 +102,7 @@ TEST_CASE("a service source is flagged and is not an error", "[intel][command]")
   CHECK(code == 0);
   CHECK(out ==
         "{\"type\":\"ip\",\"address\":\"ec2.amazonaws.com\",\"valid\":false,\"family\":null,"
-        "\"service_source\":true,\"error\":null,\"lists\":[],\"trusted\":false,\"aws\":null}\n");
+        "\"service_source\":true,\"error\":null,\"lists\":[],\"trusted\":false,\"private_network\":false,\"aws\":null}\n");
 }
 
 TEST_CASE("addresses are read from standard input in order, blanks skipped", "[intel][command]") {
