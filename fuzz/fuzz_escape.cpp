@@ -1,7 +1,8 @@
 // Fuzz target: the escapers every log field goes through on its way out.
 //   append_json_string: a JSON string simdjson accepts, valid UTF-8, that decodes to the input
 //     when the input was valid UTF-8.
-//   append_terminal_safe: no C0 control, DEL or C1 control, valid UTF-8.
+//   append_terminal_safe: no C0 control, DEL, C1 control or hiding format control (bidi,
+//     zero-width), valid UTF-8; plain printable text passes unchanged.
 //   append_csv_cell: valid UTF-8, one RFC 4180 cell that never starts a formula and holds no
 //     control character but tab, CR and LF.
 //   compact_json: when it succeeds, valid UTF-8 JSON on one line.
@@ -48,7 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       TH_FUZZ_CHECK(static_cast<unsigned char>(term[i + 1]) >= 0xA0);
     }
   }
-  if (valid && text.find_first_of(std::string_view("\\\x7f", 2)) == std::string_view::npos) {
+  // Format controls that reorder or hide text never reach the terminal raw.
+  TH_FUZZ_CHECK(!has_hiding_format_control(term));
+  if (valid && text.find_first_of(std::string_view("\\\x7f", 2)) == std::string_view::npos &&
+      !has_hiding_format_control(text)) {
     bool plain = true;
     for (char ch : text) plain = plain && static_cast<unsigned char>(ch) >= 0x20;
     if (plain && text.find("\xC2") == std::string_view::npos) TH_FUZZ_CHECK(term == text);

@@ -183,6 +183,15 @@ bool is_hiding_format_control(char32_t cp) {
 
 }  // namespace
 
+bool has_hiding_format_control(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n > 1 && is_hiding_format_control(decode_utf8(text.data() + i, n))) return true;
+    i += n == 0 ? 1 : n;
+  }
+  return false;
+}
+
 void append_terminal_safe(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);

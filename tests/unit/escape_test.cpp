@@ -188,6 +188,18 @@ TEST_CASE("characters just outside the format-control ranges reach the terminal 
   }
 }
 
+TEST_CASE("has_hiding_format_control finds exactly what the terminal escapes", "[escape][terminal]") {
+  CHECK(has_hiding_format_control("\xE2\x81\xA9{"));           // U+2069 pop directional isolate
+  CHECK(has_hiding_format_control("a\xE2\x80\x8B" "b"));          // U+200B zero-width space
+  CHECK(has_hiding_format_control("\xFF\xF3\xA0\x81\x81"));   // invalid byte, then a tag
+  CHECK_FALSE(has_hiding_format_control("plain text"));
+  CHECK_FALSE(has_hiding_format_control("\xE2\x80\xAF\xF0\x9F\x98\x80"));  // U+202F, emoji
+  CHECK_FALSE(has_hiding_format_control("\xE2\x81"));           // a cut sequence is not one
+  for (const std::string text : {"\xE2\x81\xA9{", "x\xEF\xBB\xBFy", "caf\xC3\xA9"}) {
+    CHECK_FALSE(has_hiding_format_control(terminal_safe(text)));
+  }
+}
+
 // ---- CSV --------------------------------------------------------------------------------------
 
 TEST_CASE("a plain CSV cell is written as it is", "[escape][csv]") {

@@ -48,4 +48,9 @@ void append_csv_row(std::string& out, const Cells& cells) {
 /// True when `text` is valid UTF-8.
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
 
+/// True when `text` holds a Unicode format control that `append_terminal_safe` escapes
+/// (bidi embeddings, overrides and isolates, zero-width characters and kin). Invalid UTF-8
+/// bytes are stepped over.
+[[nodiscard]] bool has_hiding_format_control(std::string_view text);
+
 }  // namespace trailhound
