@@ -153,9 +153,26 @@ bool IdentityView::answers_to(std::string_view name) const {
       return true;
     }
   }
-  // Whatever else a report printed for it (a principalId fallback, a type's own text).
-  const std::string shown = display_name();
-  return shown != "-" && shown == name;
+  // The rest of what display_name() can show, matched without building it (this runs for
+  // every event a --user filter sees): a federated user's name from its ARN, and, for types
+  // with no name of their own, the service that acted or the type's own text.
+  switch (type) {
+    case IdentityType::FederatedUser: {
+      const auto at = arn.find(":federated-user/");
+      return at != std::string_view::npos && arn.substr(at + 16) == name;
+    }
+    case IdentityType::AssumedRole:
+    case IdentityType::Root:
+    case IdentityType::AWSService:
+    case IdentityType::IdentityCenterUser:
+    case IdentityType::AWSAccount:
+    case IdentityType::Missing:
+      return false;  // every name these show was compared above
+    default:
+      if (!user_name.empty() || !arn.empty() || !principal_id.empty()) return false;
+      if (!invoked_by.empty()) return invoked_by == name;
+      return type_text == name && name != "-";
+  }
 }
 
 Principal Principal::from(const IdentityView& id) {

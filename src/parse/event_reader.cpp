@@ -34,6 +34,13 @@ std::string_view to_string(Shape shape) {
 
 namespace {
 
+/// `key == literal`, always compiled inline: these comparisons run for every field of every
+/// record, and an out-of-line std::string_view::compare call costs more than the comparison.
+template <std::size_t N>
+[[gnu::always_inline]] inline bool key_is(std::string_view key, const char (&literal)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), literal, N - 1) == 0;
+}
+
 using simdjson::error_code;
 namespace od = simdjson::ondemand;
 
@@ -72,9 +79,9 @@ error_code read_issuer(od::object issuer, IdentityView& id) {
     if (auto e = field.unescaped_key().get(key)) return e;
     od::value v;
     if (auto e = field.value().get(v)) return e;
-    if (key == "type") id.issuer_type = lenient_string(v);
-    else if (key == "arn") id.issuer_arn = lenient_string(v);
-    else if (key == "userName") id.issuer_user_name = lenient_string(v);
+    if (key_is(key, "type")) id.issuer_type = lenient_string(v);
+    else if (key_is(key, "arn")) id.issuer_arn = lenient_string(v);
+    else if (key_is(key, "userName")) id.issuer_user_name = lenient_string(v);
   }
   return simdjson::SUCCESS;
 }
@@ -85,12 +92,12 @@ error_code read_session_context(od::object ctx, IdentityView& id) {
     if (auto e = field.unescaped_key().get(key)) return e;
     od::value v;
     if (auto e = field.value().get(v)) return e;
-    if (key == "sessionIssuer") {
+    if (key_is(key, "sessionIssuer")) {
       od::object o;
       if (v.get_object().get(o) == simdjson::SUCCESS) {
         if (auto e = read_issuer(o, id)) return e;
       }
-    } else if (key == "attributes") {
+    } else if (key_is(key, "attributes")) {
       od::object o;
       if (v.get_object().get(o) == simdjson::SUCCESS) {
         for (auto attr : o) {
@@ -115,29 +122,29 @@ error_code read_identity(od::object obj, IdentityView& id) {
     if (auto e = field.unescaped_key().get(key)) return e;
     od::value v;
     if (auto e = field.value().get(v)) return e;
-    if (key == "type") {
+    if (key_is(key, "type")) {
       id.type_text = lenient_string(v);
       id.type = parse_identity_type(id.type_text);
-    } else if (key == "principalId") {
+    } else if (key_is(key, "principalId")) {
       id.principal_id = lenient_string(v);
-    } else if (key == "arn") {
+    } else if (key_is(key, "arn")) {
       id.arn = lenient_string(v);
-    } else if (key == "accountId") {
+    } else if (key_is(key, "accountId")) {
       id.account_id = lenient_string(v);
-    } else if (key == "accessKeyId") {
+    } else if (key_is(key, "accessKeyId")) {
       id.access_key_id = lenient_string(v);
-    } else if (key == "userName") {
+    } else if (key_is(key, "userName")) {
       id.user_name = lenient_string(v);
-    } else if (key == "invokedBy") {
+    } else if (key_is(key, "invokedBy")) {
       id.invoked_by = lenient_string(v);
-    } else if (key == "identityProvider") {
+    } else if (key_is(key, "identityProvider")) {
       id.identity_provider = lenient_string(v);
-    } else if (key == "sessionContext") {
+    } else if (key_is(key, "sessionContext")) {
       od::object o;
       if (v.get_object().get(o) == simdjson::SUCCESS) {
         if (auto e = read_session_context(o, id)) return e;
       }
-    } else if (key == "onBehalfOf") {
+    } else if (key_is(key, "onBehalfOf")) {
       od::object o;
       if (v.get_object().get(o) == simdjson::SUCCESS) {
         for (auto f : o) {
@@ -202,8 +209,8 @@ std::pair<std::size_t, std::size_t> repair_json_text(char* text, std::size_t len
 
 /// True for a key that only an event record has at its top level.
 bool is_event_key(std::string_view key) {
-  return key == "eventVersion" || key == "eventTime" || key == "eventName" ||
-         key == "userIdentity" || key == "eventSource" || key == "eventID";
+  return key_is(key, "eventVersion") || key_is(key, "eventTime") || key_is(key, "eventName") ||
+         key_is(key, "userIdentity") || key_is(key, "eventSource") || key_is(key, "eventID");
 }
 
 /// The shape of a file whose first records were found by salvage, reading `first` of them.
@@ -378,35 +385,35 @@ struct EventReader::Impl {
       if (key.empty()) continue;
       switch (key[0]) {
         case 'e':
-          if (key == "eventTime") {
+          if (key_is(key, "eventTime")) {
             once(1u, key);
             ev.event_time = lenient_string(v);
-          } else if (key == "eventName") {
+          } else if (key_is(key, "eventName")) {
             once(2u, key);
             ev.event_name = lenient_string(v);
-          } else if (key == "eventSource") {
+          } else if (key_is(key, "eventSource")) {
             once(4u, key);
             ev.event_source = lenient_string(v);
-          } else if (key == "eventType") ev.event_type = lenient_string(v);
-          else if (key == "eventID") ev.event_id = lenient_string(v);
-          else if (key == "eventVersion") ev.event_version = lenient_string(v);
-          else if (key == "errorCode") ev.error_code = lenient_string(v);
-          else if (key == "errorMessage") ev.error_message = lenient_string(v);
+          } else if (key_is(key, "eventType")) ev.event_type = lenient_string(v);
+          else if (key_is(key, "eventID")) ev.event_id = lenient_string(v);
+          else if (key_is(key, "eventVersion")) ev.event_version = lenient_string(v);
+          else if (key_is(key, "errorCode")) ev.error_code = lenient_string(v);
+          else if (key_is(key, "errorMessage")) ev.error_message = lenient_string(v);
           break;
         case 'a':
-          if (key == "awsRegion") ev.aws_region = lenient_string(v);
-          else if (key == "additionalEventData") ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
+          if (key_is(key, "awsRegion")) ev.aws_region = lenient_string(v);
+          else if (key_is(key, "additionalEventData")) ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
           break;
         case 's':
-          if (key == "sourceIPAddress") {
+          if (key_is(key, "sourceIPAddress")) {
             once(8u, key);
             ev.source_ip = lenient_string(v);
           }
           break;
         case 'u':
-          if (key == "userAgent") {
+          if (key_is(key, "userAgent")) {
             ev.user_agent = lenient_string(v);
-          } else if (key == "userIdentity") {
+          } else if (key_is(key, "userIdentity")) {
             once(16u, key);
             od::object id;
             if (v.get_object().get(id) == simdjson::SUCCESS) {
@@ -420,10 +427,10 @@ struct EventReader::Impl {
           }
           break;
         case 'r':
-          if (key == "requestParameters") ev.request_parameters = RawJson(v.raw_json_token().data(), limit);
-          else if (key == "responseElements") ev.response_elements = RawJson(v.raw_json_token().data(), limit);
-          else if (key == "recipientAccountId") ev.recipient_account_id = lenient_string(v);
-          else if (key == "readOnly") {
+          if (key_is(key, "requestParameters")) ev.request_parameters = RawJson(v.raw_json_token().data(), limit);
+          else if (key_is(key, "responseElements")) ev.response_elements = RawJson(v.raw_json_token().data(), limit);
+          else if (key_is(key, "recipientAccountId")) ev.recipient_account_id = lenient_string(v);
+          else if (key_is(key, "readOnly")) {
             bool b = false;
             std::string_view s;
             if (v.get_bool().get(b) == simdjson::SUCCESS) ev.read_only = b;
@@ -434,7 +441,7 @@ struct EventReader::Impl {
           }
           break;
         case '@':
-          if (key == "@timestamp") timestamp_fallback = lenient_string(v);
+          if (key_is(key, "@timestamp")) timestamp_fallback = lenient_string(v);
           break;
         default:
           break;
@@ -556,7 +563,7 @@ struct EventReader::Impl {
       for (auto field : entry) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) return e;
-        if (key == "CloudTrailEvent") {
+        if (key_is(key, "CloudTrailEvent")) {
           od::value cv;
           if (auto e = field.value().get(cv)) return e;
           found = true;
@@ -581,7 +588,7 @@ struct EventReader::Impl {
       for (auto field : entry) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) return e;
-        if (key == "message") {
+        if (key_is(key, "message")) {
           od::value mv;
           if (auto e = field.value().get(mv)) return e;
           found = true;
@@ -659,26 +666,26 @@ struct EventReader::Impl {
       if (auto e = field.unescaped_key().get(key)) return e;
       od::value v;
       if (auto e = field.value().get(v)) return e;
-      if (key == "Records") {
+      if (key_is(key, "Records")) {
         shape = Shape::Records;
         if (auto e = read_record_array(v, limit)) return e;
-      } else if (key == "Events") {
+      } else if (key_is(key, "Events")) {
         shape = Shape::LookupEvents;
         if (auto e = read_lookup_events(v)) return e;
-      } else if (key == "QueryResultRows") {
+      } else if (key_is(key, "QueryResultRows")) {
         shape = Shape::Lake;
         if (auto e = read_lake_rows(v)) return e;
-      } else if (key == "logEvents") {
+      } else if (key_is(key, "logEvents")) {
         shape = Shape::CloudWatch;
         if (auto e = read_log_events(v)) return e;
-      } else if (key == "detail") {
+      } else if (key_is(key, "detail")) {
         od::json_type dt;
         if (auto e = v.type().get(dt)) return e;
         if (dt == od::json_type::object) {
           shape = Shape::EventBridge;
           if (auto e = read_record(v, limit)) return e;
         }
-      } else if (key == "digestStartTime" || key == "digestEndTime") {
+      } else if (key_is(key, "digestStartTime") || key_is(key, "digestEndTime")) {
         shape = Shape::Digest;
         return simdjson::SUCCESS;
       } else if (is_event_key(key)) {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <string_view>
 
 #include "trailhound/filter.hpp"
 #include "trailhound/timeutil.hpp"
@@ -443,4 +444,46 @@ TEST_CASE("a service without a type keys as AWSService, as its principal does",
   std::string scratch;
   CHECK(id.key(scratch) == "AWSService:AWS Internal");
   CHECK(id.key(scratch) == Principal::from(id).key());
+}
+
+TEST_CASE("every identity shape answers to the name a report shows for it",
+          "[filter][identity]") {
+  // Every type, with every combination of the fields display_name() reads present or absent,
+  // and ARNs of each shape: --user NAME must select what a report printed as NAME.
+  const IdentityType types[] = {
+      IdentityType::IAMUser,       IdentityType::AssumedRole,        IdentityType::Root,
+      IdentityType::FederatedUser, IdentityType::AWSService,         IdentityType::AWSAccount,
+      IdentityType::IdentityCenterUser, IdentityType::SAMLUser,      IdentityType::WebIdentityUser,
+      IdentityType::Unknown,       IdentityType::Other};
+  const std::string_view arns[] = {"", "arn:aws:iam::111122223333:user/ops/alice",
+                                   "arn:aws:sts::111122223333:assumed-role/deploy/run-1",
+                                   "arn:aws:sts::111122223333:federated-user/carol",
+                                   "arn:aws:iam::111122223333:root"};
+  int checked = 0;
+  for (const IdentityType type : types) {
+    for (const std::string_view arn : arns) {
+      for (unsigned mask = 0; mask < 64; ++mask) {
+        IdentityView id;
+        id.type = type;
+        id.arn = arn;
+        if (type == IdentityType::Other || (mask & 1u)) id.type_text = "SomeNewType";
+        if (mask & 2u) id.principal_id = "AROAEXAMPLE:run-1";
+        if (mask & 4u) id.user_name = "bob";
+        if (mask & 8u) id.invoked_by = "ec2.amazonaws.com";
+        if (mask & 16u) id.issuer_user_name = "deploy";
+        if (mask & 32u) {
+          id.on_behalf_user_id = "94482488-3041";
+          id.account_id = "111122223333";
+        }
+        const std::string shown = id.display_name();
+        if (shown.empty() || shown == "-") continue;
+        INFO("type " << id.type_name() << ", arn '" << arn << "', fields " << mask << ", shown '"
+                     << shown << "'");
+        CHECK(id.answers_to(shown));
+        CHECK_FALSE(id.answers_to(shown + "x"));
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked > 3000);
 }
