@@ -1,6 +1,7 @@
 // Tests of duplicate records (src/app/duplicates.cpp and the commands that drop copies).
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "trailhound/app.hpp"
 #include "trailhound/duplicates.hpp"
+#include "../../src/app/record_hash.hpp"
 
 using namespace trailhound;
 using trailhound::app::DuplicateIndex;
@@ -124,4 +126,29 @@ TEST_CASE("two trails' copies count once, with the same output for one or two wo
   CHECK(kept.find("\"duplicates\":0,\"matched\":6") != std::string::npos);
   std::remove(org.c_str());
   std::remove(acct.c_str());
+}
+
+// The duplicate index keys on record_hash, which takes XXH3's AVX2 kernel on long texts
+// where the CPU has it: both kernels must give one value, or two workers on one machine (or a
+// saved result and a rerun) would disagree about which records are copies.
+TEST_CASE("record_hash gives one value whichever XXH3 kernel computes it", "[duplicates]") {
+  std::string text;
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  for (std::size_t n = 0; n <= 4100; n += (n < 300 ? 1 : 37)) {
+    while (text.size() < n) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text.push_back(static_cast<char>(state >> 56));
+    }
+    const std::string_view view(text.data(), n);
+    const std::uint64_t h = trailhound::app::record_hash(view);
+    if (__builtin_cpu_supports("avx2")) REQUIRE(trailhound::app::record_hash_avx2(view) == h);
+    // One byte changed changes the hash.
+    if (n > 0) {
+      std::string other(view);
+      other[n / 2] = static_cast<char>(other[n / 2] ^ 1);
+      REQUIRE(trailhound::app::record_hash(other) != h);
+    }
+  }
+  // A known value: XXH3_64bits of "" with seed 0 (the xxHash reference's test vector).
+  REQUIRE(trailhound::app::record_hash("") == 0x2D06800538D394C2ULL);
 }
