@@ -248,6 +248,8 @@ int run_detections(const ScanRequest& st, bool investigate) {
       if (window_span->after) to = first + *window_span->after;
       window = fmt::format("from {} ({} before the first finding) to {}", format_iso(from),
                            st.before, to ? format_iso(*to) : "the end of the data");
+    } else if (events.empty()) {
+      window = "no events for this pivot in the data read";
     } else {
       window = "no findings for this principal: all of its activity";
     }
