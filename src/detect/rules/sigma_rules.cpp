@@ -24,29 +24,55 @@ class SigmaRules final : public Rule {
     Worker& w = worker();
     matcher_->match(ctx.event, [&](std::size_t index,
                                    const std::vector<sigma::MatchedField>& fields) {
-      const sigma::RuleMeta& m = matcher_->meta(index);
-      Finding f = w.make_finding(ctx, w.text->intern(fmt::format("sigma:{}", m.id)),
-                                 level_severity(m.level), ctx.is_address());
-      f.title = w.text->intern(m.title);
-      f.author = w.text->intern(m.author);
-      for (const auto& t : m.tags) f.tags.push_back(w.text->intern(t));
-      for (const auto& r : m.references) f.references.push_back(w.text->intern(r));
+      const Text& t = text_of(index);
+      Finding f = w.make_finding(ctx, t.rule, t.severity, ctx.is_address());
+      f.title = t.title;
+      f.author = t.author;
+      f.tags = t.tags;
+      f.references = t.references;
       // The rule's provenance goes in the reasons too, so that every format shows it: the
       // community rules' licence asks that author and reference travel with findings.
-      w.reason(f, fmt::format("Sigma rule '{}' (level {}{}{})", m.title, m.level,
-                              m.status.empty() ? "" : ", status ", m.status));
+      f.reasons.push_back(t.header);
       for (const auto& field : fields) {
         w.reason(f, fmt::format("matched {}: {}", field.field, field.value));
       }
-      if (!m.tags.empty()) w.reason(f, fmt::format("tags: {}", fmt::join(m.tags, ", ")));
-      if (!m.author.empty()) w.reason(f, fmt::format("author: {}", m.author));
-      for (const auto& r : m.references) w.reason(f, fmt::format("reference: {}", r));
+      f.reasons.insert(f.reasons.end(), t.trailer.begin(), t.trailer.end());
       w.emit(std::move(f), ctx);
     });
   }
 
  private:
+  /// A rule's text as its findings show it, pooled once per worker on its first finding.
+  struct Text {
+    bool ready = false;
+    Severity severity = Severity::Medium;
+    std::string_view rule, title, author, header;
+    std::vector<std::string_view> tags, references, trailer;
+  };
+
+  const Text& text_of(std::size_t index) {
+    if (texts_.size() <= index) texts_.resize(index + 1);
+    Text& t = texts_[index];
+    if (t.ready) return t;
+    TextPool& pool = *worker().text;
+    const sigma::RuleMeta& m = matcher_->meta(index);
+    t.ready = true;
+    t.severity = level_severity(m.level);
+    t.rule = pool.intern(fmt::format("sigma:{}", m.id));
+    t.title = pool.intern(m.title);
+    t.author = pool.intern(m.author);
+    for (const auto& tag : m.tags) t.tags.push_back(pool.intern(tag));
+    for (const auto& r : m.references) t.references.push_back(pool.intern(r));
+    t.header = pool.intern(fmt::format("Sigma rule '{}' (level {}{}{})", m.title, m.level,
+                                       m.status.empty() ? "" : ", status ", m.status));
+    if (!m.tags.empty()) t.trailer.push_back(pool.intern(fmt::format("tags: {}", fmt::join(m.tags, ", "))));
+    if (!m.author.empty()) t.trailer.push_back(pool.intern(fmt::format("author: {}", m.author)));
+    for (const auto& r : m.references) t.trailer.push_back(pool.intern(fmt::format("reference: {}", r)));
+    return t;
+  }
+
   std::unique_ptr<sigma::Matcher> matcher_;
+  std::vector<Text> texts_;
 };
 
 }  // namespace
