@@ -14,6 +14,7 @@
 #include "trailhound/format.hpp"
 #include "trailhound/geoip.hpp"
 #include "trailhound/printer.hpp"
+#include "trailhound/sigma.hpp"
 
 namespace trailhound::app {
 
@@ -127,6 +128,14 @@ void begin_printing(PreparedRun& prepared, Command command, bool grouped = false
 
 /// Flushes the output and decides the exit code of a run that found nothing at --fail-on.
 [[nodiscard]] int finish_run(const InputRequest& request, Output& output, const RunTotals& totals);
+
+/// Loads the Sigma rules of `paths` with the placeholder lists of `specs` (NAME=PATH) and, for
+/// %Legitimate_IP_Ranges%, the sign-in allow list of `signin` (may be null). A path or list that
+/// cannot be read, or a malformed spec, is a Config error; rules that cannot run are kept with
+/// their reasons. Null when no path is given.
+[[nodiscard]] Result<std::shared_ptr<detect::sigma::RuleSet>> load_sigma(
+    const std::vector<std::string>& paths, const std::vector<std::string>& specs,
+    const intel::IntelDb* signin);
 
 /// True when colour may be used on `fd` in `mode`: NO_COLOR, CLICOLOR_FORCE and a terminal.
 [[nodiscard]] bool color_wanted(ColorMode mode, int fd);

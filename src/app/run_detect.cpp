@@ -176,6 +176,32 @@ int run_detections(const ScanRequest& st, bool investigate) {
   if (auto s = build_detect_settings(st.detect, settings); !s) return report_error(s.error());
   intel::IntelDb db;
   if (auto s = load_intel(st.intel, st.input.verbose, db); !s) return report_error(s.error());
+  auto sigma = load_sigma(st.detect.sigma, st.detect.sigma_placeholders, &db);
+  if (!sigma) return report_error(sigma.error());
+  settings.config.sigma = *sigma;
+  settings.config.password_data_threshold = st.detect.password_data_threshold;
+  // Sigma rules that cannot run count as rules that could not run (--strict); rules for other
+  // logs are only mentioned, and the load's time is a timing note.
+  std::vector<std::string> sigma_refused;
+  if (*sigma) {
+    const detect::sigma::RuleSet& set = **sigma;
+    for (const auto& m : set.rules()) {
+      if (m.refused.empty()) continue;
+      std::string line = fmt::format("sigma rule {} ({}) {}: {}", terminal_safe(m.file),
+                                     terminal_safe(m.id), m.skipped ? "skipped" : "refused",
+                                     terminal_safe(m.refused));
+      if (m.skipped) {
+        if (!st.input.quiet) print_error("note: " + line);
+      } else {
+        sigma_refused.push_back(std::move(line));
+      }
+    }
+    if (!st.input.quiet) {
+      for (const auto& n : set.notes()) print_error(fmt::format("note: {}", terminal_safe(n)));
+      print_error(fmt::format("note: timing: {} Sigma rule(s) of {} file(s) loaded in {:.1f} ms",
+                              set.active(), set.rules().size(), set.load_ms()));
+    }
+  }
   const Command command = investigate ? Command::Investigate : Command::Scan;
   PreparedRun p;
   if (auto s = p.geo.load(st.intel.geoip); !s) return report_error(s.error());
@@ -203,6 +229,7 @@ int run_detections(const ScanRequest& st, bool investigate) {
   result.findings.drop_if([&](const detect::Finding& f) { return !dups.kept(f.event_id, f.source); });
   std::erase_if(events, [&](const OwnedEvent& e) { return !dups.kept(e.event_id, e.source); });
   result.events_matched -= std::min(result.events_matched, totals.records_duplicate);
+  result.notes.insert(result.notes.end(), sigma_refused.begin(), sigma_refused.end());
   for (const auto& note : result.notes) {
     if (!st.input.quiet) print_error(fmt::format("note: {}", note));
   }

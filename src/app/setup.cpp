@@ -128,6 +128,30 @@ RunOptions build_run_options(const InputRequest& o) {
   return r;
 }
 
+Result<std::shared_ptr<detect::sigma::RuleSet>> load_sigma(
+    const std::vector<std::string>& paths, const std::vector<std::string>& specs,
+    const intel::IntelDb* signin) {
+  if (paths.empty()) {
+    if (!specs.empty()) return Error::usage("--sigma-placeholder needs --sigma", "--sigma-placeholder");
+    return std::shared_ptr<detect::sigma::RuleSet>();
+  }
+  std::vector<detect::sigma::PlaceholderSpec> lists;
+  for (const std::string& spec : specs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      return Error::usage(fmt::format("'{}' is not NAME=PATH", terminal_safe(spec)),
+                          "--sigma-placeholder");
+    }
+    std::string name = spec.substr(0, eq);
+    // %NAME% and NAME both name the placeholder.
+    if (name.size() > 2 && name.front() == '%' && name.back() == '%') name = name.substr(1, name.size() - 2);
+    lists.push_back({std::move(name), spec.substr(eq + 1)});
+  }
+  auto loaded = detect::sigma::load(paths, lists, signin);
+  if (!loaded.error.empty()) return Error::config(terminal_safe(loaded.error));
+  return loaded.set;
+}
+
 Status load_intel(const IntelRequest& o, bool verbose, intel::IntelDb& db) {
   const intel::WarningSink warn = [](std::string_view m) {
     print_error(fmt::format("warning: {}", m));

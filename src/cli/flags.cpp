@@ -282,6 +282,27 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::List, .group = kDetections, .commands = kDetect,
      .target = [](const Requests& r) -> Target { return &r.detect->suppress_events; }},
 
+    {.name = "sigma", .value_name = "PATH",
+     .help = "load the Sigma rules of this .yml file or folder (walked); rules for AWS "
+             "CloudTrail run, the rest are listed as skipped (repeatable)",
+     .kind = ValueKind::List, .group = kDetections, .commands = kDetect | kRules,
+     .target = [](const Requests& r) -> Target {
+       return r.detect != nullptr ? &r.detect->sigma : &r.rules->sigma;
+     }, .path = PathKind::File},
+    {.name = "sigma-placeholder", .value_name = "NAME=PATH",
+     .help = "fill the Sigma placeholder %NAME% with the lines of this file: addresses and "
+             "CIDRs, or text (repeatable)",
+     .kind = ValueKind::List, .group = kDetections, .commands = kDetect | kRules,
+     .target = [](const Requests& r) -> Target {
+       return r.detect != nullptr ? &r.detect->sigma_placeholders : &r.rules->sigma_placeholders;
+     }, .path = PathKind::ListSpec},
+    {.name = "password-data-threshold", .value_name = "N",
+     .help = "password-data-burst: more than N GetPasswordData calls by one principal in ten "
+             "minutes (default 5)",
+     .kind = ValueKind::Number, .group = kDetections, .commands = kDetect,
+     .target = [](const Requests& r) -> Target { return &r.detect->password_data_threshold; },
+     .min = 1, .max = 1000000},
+
     // Timeline of investigate
     {.name = "before", .value_name = "SPAN",
      .help = "timeline starts this long before the first finding (default 24h)",

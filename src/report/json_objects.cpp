@@ -266,6 +266,18 @@ void append_finding_json(std::string& out, const Finding& f, const FileTable& fi
   append_string_list(out, f.reasons);
   out += ",\"guardduty_type\":";
   append_nullable(out, f.guardduty_type);
+  if (!f.title.empty()) {
+    // A Sigma rule's finding: its title, author, tags and references.
+    out += ",\"sigma\":{\"title\":";
+    append_json_string(out, f.title);
+    out += ",\"author\":";
+    append_nullable(out, f.author);
+    out += ",\"tags\":";
+    append_string_list(out, f.tags);
+    out += ",\"references\":";
+    append_string_list(out, f.references);
+    out += '}';
+  }
   out += '}';
 }
 
@@ -451,6 +463,21 @@ void append_rule_json(std::string& out, const detect::RuleInfo& r) {
   append_nullable(out, r.guardduty);
   out += ",\"needs\":";
   append_nullable(out, r.needs);
+  if (!r.title.empty() || !r.refused.empty()) {
+    out += ",\"sigma\":{\"title\":";
+    append_nullable(out, r.title);
+    out += ",\"status\":";
+    append_nullable(out, r.status);
+    out += ",\"tags\":";
+    append_nullable(out, r.tags);
+    out += ",\"author\":";
+    append_nullable(out, r.author);
+    out += ",\"references\":";
+    append_nullable(out, r.references);
+    out += ",\"refused\":";
+    append_nullable(out, r.refused);
+    out += '}';
+  }
   out += '}';
 }
 

@@ -86,7 +86,7 @@ class CsvPrinter final : public Printer {
         geo_columns = "";
         break;
       case Command::Rules:
-        header = "id,severity,events,guardduty,needs";
+        header = "id,severity,events,guardduty,needs,title,status,tags,author,references,not_run";
         geo_columns = "";
         break;
     }
@@ -219,7 +219,9 @@ class CsvPrinter final : public Printer {
     row(cells);
   }
   void rule(const detect::RuleInfo& r) override {
-    const std::string_view cells[] = {r.id, r.severity, r.events, r.guardduty, r.needs};
+    const std::string_view cells[] = {r.id,    r.severity, r.events, r.guardduty,
+                                      r.needs, r.title,    r.status, r.tags,
+                                      r.author, r.references, r.refused};
     row(cells);
   }
   void network_kind(const detect::NetworkKind& /*kind*/) override {}

@@ -505,7 +505,7 @@ class OcsfPrinter final : public Printer {
     w.num("first_seen_time", first);
     w.num("last_seen_time", last);
     w.open_obj("analytic");
-    w.str("name", f.rule);
+    w.str("name", f.title.empty() ? f.rule : f.title);
     w.str("uid", f.rule);
     w.num("type_id", 1);
     w.str("type", "Rule");

@@ -116,6 +116,7 @@ class TextPrinter final : public Printer {
   void finding(const detect::Finding& f) override {
     std::string& s = buf_.text;
     s += fmt::format("{}  {}  {}\n", format_iso(f.time), severity_cell(f.severity), f.rule);
+    if (!f.title.empty()) s += fmt::format("    title:     {}\n", terminal_safe(f.title));
     s += fmt::format("    principal: {} ({}){}\n", terminal_safe(f.principal.user),
                      terminal_safe(f.principal.type),
                      f.principal.access_key.empty() ? "" : ", key " + terminal_safe(f.principal.access_key));
@@ -191,9 +192,17 @@ class TextPrinter final : public Printer {
   }
   void rule(const detect::RuleInfo& r) override {
     std::string& s = buf_.text;
-    s += fmt::format("{}\n  severity:  {}\n  events:    {}\n", r.id, r.severity, r.events);
+    s += fmt::format("{}\n  severity:  {}\n  events:    {}\n", terminal_safe(r.id),
+                     terminal_safe(r.severity), terminal_safe(r.events));
     if (!r.guardduty.empty()) s += fmt::format("  GuardDuty: {}\n", r.guardduty);
     if (!r.needs.empty()) s += fmt::format("  needs:     {}\n", r.needs);
+    // A Sigma rule: what its file says, and why it does not run when it does not.
+    if (!r.title.empty()) s += fmt::format("  title:     {}\n", terminal_safe(r.title));
+    if (!r.status.empty()) s += fmt::format("  status:    {}\n", terminal_safe(r.status));
+    if (!r.tags.empty()) s += fmt::format("  tags:      {}\n", terminal_safe(r.tags));
+    if (!r.author.empty()) s += fmt::format("  author:    {}\n", terminal_safe(r.author));
+    if (!r.references.empty()) s += fmt::format("  reference: {}\n", terminal_safe(r.references));
+    if (!r.refused.empty()) s += fmt::format("  NOT RUN:   {}\n", terminal_safe(r.refused));
     s += '\n';
   }
   void network_kind(const detect::NetworkKind& k) override {

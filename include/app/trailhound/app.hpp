@@ -80,6 +80,9 @@ struct DetectRequest {
   std::vector<int> risky_ports;
   int wide_v4 = 16, wide_v6 = 48;
   std::string baseline_since, baseline_until, baseline_in, baseline_out;
+  std::vector<std::string> sigma;               ///< Sigma rule files and folders (--sigma)
+  std::vector<std::string> sigma_placeholders;  ///< NAME=PATH lists filling %NAME%
+  int password_data_threshold = 5;
 };
 
 /// `scan` and `investigate`.
@@ -104,6 +107,8 @@ struct IpRequest {
 
 /// `rules`.
 struct RulesRequest {
+  std::vector<std::string> sigma;               ///< Sigma rules to list beside the built-ins
+  std::vector<std::string> sigma_placeholders;
   std::string format = "text";
   std::string output;
   bool wide = false;

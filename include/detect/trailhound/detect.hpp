@@ -62,6 +62,11 @@ struct Finding {
   SourceRef source;
   std::vector<std::string_view> reasons;
   std::string_view guardduty_type;  ///< the GuardDuty finding type it corresponds to (static text)
+  /// A community (Sigma) rule's title, author, tags (ATT&CK and others) and references: the
+  /// rules' licence asks that author and reference travel with what they find. Empty for the
+  /// built-in rules.
+  std::string_view title, author;
+  std::vector<std::string_view> tags, references;
   /// Stable id, set by finish(): 16 hex digits of a hash of the rule, eventID, event time,
   /// eventSource, eventName, principal key, access key and source address, the same on every
   /// run and for any number of workers. Findings that would share one (identical events
@@ -85,6 +90,15 @@ inline constexpr std::string_view kRuleNetworkChange = "network-config-change";
 inline constexpr std::string_view kRuleNetworkDenied = "network-config-change-denied";
 inline constexpr std::string_view kRuleSgIngress = "sg-ingress-open";
 inline constexpr std::string_view kRuleNaclEntry = "nacl-entry-open";
+inline constexpr std::string_view kRulePolicyAdmin = "policy-grants-admin";
+inline constexpr std::string_view kRulePasswordData = "password-data-burst";
+/// The loaded Sigma rules, as one entry of the registry (--sigma); each finding's rule is
+/// `sigma:` and the Sigma rule's id.
+inline constexpr std::string_view kRuleSigma = "sigma";
+
+namespace sigma {
+class RuleSet;
+}
 
 /// What `trailhound rules` prints for one rule.
 struct RuleInfo {
@@ -93,6 +107,10 @@ struct RuleInfo {
   std::string_view events;    ///< which events it looks at
   std::string_view guardduty; ///< the GuardDuty mapping, if any
   std::string_view needs;     ///< configuration it needs to run
+  /// A Sigma rule (--sigma): title, level, status, tags, author, references (joined by ", ")
+  /// and, when it does not run, why. Empty for the built-in rules.
+  std::string_view title = {}, status = {}, tags = {}, author = {}, references = {},
+                   refused = {};
 };
 /// Every rule, in the order they are listed; made from the rule registry (the only list of
 /// rules, src/detect/rules/registry.cpp), so it names exactly the rules that exist.
@@ -190,6 +208,11 @@ struct DetectConfig {
   /// --geoip databases (null: none). malicious-ip-caller counts an anonymiser (VPN, hosting,
   /// proxy, Tor) as one more unexpected property. Shared read-only by every worker.
   const intel::GeoDb* geo = nullptr;
+  /// The loaded Sigma rules (--sigma), shared read-only by every worker; null for none.
+  std::shared_ptr<const sigma::RuleSet> sigma;
+  /// password-data-burst: more than this many GetPasswordData calls by one principal within
+  /// ten minutes is a burst.
+  int password_data_threshold = 5;
 };
 
 /// Counts of what suppressions held back, for the summary.

@@ -16,7 +16,10 @@ namespace rules {
   RULE(network_config_change)        \
   RULE(network_config_change_denied) \
   RULE(sg_ingress_open)              \
-  RULE(nacl_entry_open)
+  RULE(nacl_entry_open)              \
+  RULE(policy_grants_admin)          \
+  RULE(password_data_burst)          \
+  RULE(sigma_rules)
 
 #define TRAILHOUND_DECLARE_RULE(name) const RuleDef& name();
 TRAILHOUND_RULES(TRAILHOUND_DECLARE_RULE)

@@ -10,7 +10,7 @@ using namespace trailhound::detect;
 
 TEST_CASE("every registered rule says what it is, under a unique id", "[rules][registry]") {
   const auto registry = rule_registry();
-  REQUIRE(registry.size() == 7);
+  REQUIRE(registry.size() == 10);
   std::set<std::string_view> ids;
   for (const RuleDef& def : registry) {
     INFO(def.info.id);
@@ -35,7 +35,8 @@ TEST_CASE("the catalog lists the registry's rules in its order", "[rules][regist
   // The order `trailhound rules` prints.
   const std::vector<std::string_view> expected = {
       kRuleSignin,        kRuleMaliciousIp, kRuleExfiltration, kRuleNetworkChange,
-      kRuleNetworkDenied, kRuleSgIngress,   kRuleNaclEntry};
+      kRuleNetworkDenied, kRuleSgIngress,   kRuleNaclEntry,    kRulePolicyAdmin,
+      kRulePasswordData,  kRuleSigma};
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(catalog[i].id == expected[i]);
 }
 
