@@ -775,10 +775,7 @@ class HtmlPrinter final : public Printer {
       t0 = std::min(t0, m.time);
       t1 = std::max(t1, m.time);
     }
-    if (r.window_span) {
-      t0 = std::min(t0, r.window_span->first);
-      t1 = std::max(t1, r.window_span->second - 1);
-    }
+    // The chart spans the activity; investigate's window is shaded where it falls in it.
     const BinUnit unit = choose_unit(t1 - t0);
     t0 -= ((t0 % unit.ms) + unit.ms) % unit.ms;  // start on a unit boundary (UTC)
     const TimeMs bins = (t1 - t0) / unit.ms + 1;
@@ -801,26 +798,28 @@ class HtmlPrinter final : public Printer {
     }
     const std::uint64_t peak = *std::max_element(counts.begin(), counts.end());
 
-    constexpr int label_w = 220, plot_w = 960, lane_h = 30, top = 24, axis_h = 40;
+    constexpr int label_w = 220, plot_w = 960, lane_h = 30, top = 34, axis_h = 40;
     const int width = label_w + plot_w + 10;
     const int height = top + static_cast<int>(rows) * lane_h + axis_h;
     const double col_w = static_cast<double>(plot_w) / static_cast<double>(bins);
     auto x_of = [&](TimeMs t) {
       return label_w + static_cast<double>(t - t0) / static_cast<double>(unit.ms) * col_w;
     };
+    const bool shade = r.window_span && x_of(r.window_span->second) > label_w &&
+                       x_of(r.window_span->first) < label_w + plot_w;
     const std::string_view what = of_events ? "events" : "findings";
     s += fmt::format("<p class=\"note\">{} per {}, one lane per {}; the height of a bar is its "
                      "count against the busiest bar ({}). ",
                      what, unit.name,
                      command_ == Command::Investigate ? "source address" : "principal", peak);
     if (!marks_.empty()) s += "Triangles mark findings, coloured by severity. ";
-    if (r.window_span) s += "The shaded band is the window around the first finding. ";
+    if (shade) s += "The shaded band is the window around the first finding. ";
     s += "All times UTC.</p>\n";
     s += fmt::format("<svg class=\"chart\" width=\"{}\" "
                      "height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\">\n",
                      width, height, width, height);
     s += fmt::format("<title>{} per {}</title>\n", what, unit.name);
-    if (r.window_span) {
+    if (shade) {
       const double x0 = std::max<double>(label_w, x_of(r.window_span->first));
       const double x1 = std::min<double>(label_w + plot_w, x_of(r.window_span->second) + col_w);
       s += fmt::format("<rect class=\"window\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" "
@@ -828,6 +827,15 @@ class HtmlPrinter final : public Printer {
                        x0, top - 6, std::max(1.0, x1 - x0), static_cast<int>(rows) * lane_h + 6);
       s += html(section_.empty() ? std::string(r.window) : section_);
       s += "</title></rect>\n";
+    }
+    if (r.findings != nullptr && r.findings->begin() != r.findings->end()) {
+      const double x = x_of(r.findings->begin()->time) + col_w / 2;
+      s += fmt::format("<line class=\"first\" x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" "
+                       "stroke=\"#cf222e\" stroke-dasharray=\"3 3\"/><text x=\"{:.1f}\" y=\"{}\" "
+                       "text-anchor=\"{}\">first finding {}</text>\n",
+                       x, top - 8, x, top + static_cast<int>(rows) * lane_h, x, top - 10,
+                       x > label_w + plot_w / 2 ? "end" : "start",
+                       chart_time(r.findings->begin()->time));
     }
     for (std::size_t row = 0; row < rows; ++row) {
       const int y = top + static_cast<int>(row) * lane_h;
