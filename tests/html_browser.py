@@ -300,6 +300,15 @@ def main():
              {"marks": True, "rows": 4}, None),
             ("hostile timeline", ["timeline", "test-data/hostile/html-injection.json"], {"rows": 4}, None),
         ]
+        mmdb = os.path.join(root, "..", "shared", "geoip", "maxmind-test-data")
+        if os.path.isdir(mmdb):  # country, ASN and anonymiser columns, when the data is there
+            geo = []
+            for db in ("GeoIP2-City-Test", "GeoLite2-ASN-Test", "GeoIP2-Anonymous-IP-Test"):
+                geo += ["--geoip", os.path.join(mmdb, db + ".mmdb")]
+            cases.append(("geoip investigate",
+                          ["investigate", "test-data/geoip/trail.json", "--user", "dana",
+                           "--threat-list", "bad=test-data/geoip/threats.txt"] + geo,
+                          {"marks": True, "rows": 4}, None))
         for n, (name, args, expect, shot) in enumerate(cases):
             out = os.path.join(tmp, f"page{n}.html")
             make_page(trailhound, root, args, out)
