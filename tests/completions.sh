@@ -61,9 +61,9 @@ if command -v fish >/dev/null; then
   fish --no-execute <<<"$fish_script" || { echo "FAIL: fish rejects the fish script"; fail=1; }
 fi
 head -1 <<<"$zsh_script" | grep -qx '#compdef trailhound' || { echo "FAIL: zsh script lacks #compdef"; fail=1; }
-grep -q -- "'--format\[output format\]:FORMAT:(text jsonl json csv ocsf)'" <<<"$zsh_script" ||
+grep -q -- "'--format\[output format\]:FORMAT:(text jsonl json csv ocsf html)'" <<<"$zsh_script" ||
   { echo "FAIL: zsh script lacks --format's values"; fail=1; }
-grep -q -- "-l format -x -a 'text jsonl json csv ocsf'" <<<"$fish_script" ||
+grep -q -- "-l format -x -a 'text jsonl json csv ocsf html'" <<<"$fish_script" ||
   { echo "FAIL: fish script lacks --format's values"; fail=1; }
 # Every flag of the table is in every script.
 bash_script=$(cat "$script")

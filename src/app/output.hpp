@@ -94,7 +94,8 @@ class GeoSource {
                                                             const std::string& format,
                                                             Command command, bool wide,
                                                             bool raw_data = false,
-                                                            GeoSource* geo = nullptr);
+                                                            GeoSource* geo = nullptr,
+                                                            const intel::IntelDb* lists = nullptr);
 
 /// What every reading command sets up before the run: filter, files, settings, output.
 struct PreparedRun {
@@ -107,6 +108,7 @@ struct PreparedRun {
   std::unique_ptr<DuplicateIndex> duplicates;
   std::vector<FileProblem> problems;  ///< failed and skipped files, in file order
   GeoSource geo;  ///< --geoip: loaded by the command before prepare_run()
+  const intel::IntelDb* intel = nullptr;  ///< scan, investigate: the loaded lists, for printers
   std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
   std::uint64_t skipped = 0;  ///< digests passed over while walking folders
   std::uint64_t walk_errors = 0;  ///< paths that could not be walked (missing, unreadable)
@@ -123,8 +125,14 @@ struct PreparedRun {
 /// `prepared` must stay where it is: the run reports problem files into it.
 [[nodiscard]] Status prepare_run(const InputRequest& request, Command command, PreparedRun& prepared);
 
+/// What a reading command was asked, as PrintBegin::asked: the filters, the inputs, the
+/// --geoip files; `pivot` names investigate's pivot first when not empty.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> describe_request(
+    const InputRequest& request, const std::vector<std::string>& geoip, std::string pivot = {});
+
 /// Starts printing a run's results: begin(), then the failed and skipped files.
-void begin_printing(PreparedRun& prepared, Command command, bool grouped = false);
+void begin_printing(PreparedRun& prepared, Command command, bool grouped = false,
+                    std::vector<std::pair<std::string, std::string>> asked = {});
 
 /// Flushes the output and decides the exit code of a run that found nothing at --fail-on.
 [[nodiscard]] int finish_run(const InputRequest& request, Output& output, const RunTotals& totals);

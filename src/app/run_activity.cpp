@@ -87,7 +87,7 @@ int run_timeline(const InputRequest& request, const IntelRequest& intel) {
   // Of an event's copies, the one in the earliest file is reported.
   std::erase_if(events, [&](const OwnedEvent& e) { return !p.duplicates->kept(e.event_id, e.source); });
   std::sort(events.begin(), events.end());
-  begin_printing(p, Command::Timeline);
+  begin_printing(p, Command::Timeline, false, describe_request(request, intel.geoip));
   for (const auto& e : events) p.printer->event(e);
   RunSummary summary;
   summary.totals = &totals;

@@ -149,12 +149,13 @@ Result<Window> investigate_window(const ScanRequest& st) {
 }
 
 /// The pivots of investigate as typed: `--user alice --source-ip 10.0.0.0/8`.
-std::string pivot_text(const InputRequest& in) {
+/// `for_terminal` escapes the values; without it they are as typed (for a printer to escape).
+std::string pivot_text(const InputRequest& in, bool for_terminal = true) {
   std::string out;
   auto add = [&](std::string_view flag, const std::vector<std::string>& values) {
     for (const auto& v : values) {
       if (!out.empty()) out += ' ';
-      out += fmt::format("--{} {}", flag, terminal_safe(v));
+      out += fmt::format("--{} {}", flag, for_terminal ? terminal_safe(v) : v);
     }
   };
   add("user", in.users);
@@ -204,6 +205,7 @@ int run_detections(const ScanRequest& st, bool investigate) {
   }
   const Command command = investigate ? Command::Investigate : Command::Scan;
   PreparedRun p;
+  p.intel = &db;
   if (auto s = p.geo.load(st.intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(st.input, command, p); !s) return report_error(s.error());
   settings.config.geo = p.geo.db();
@@ -252,7 +254,13 @@ int run_detections(const ScanRequest& st, bool investigate) {
   detect::FindingList shown = std::move(result.findings);
   shown.drop_if([&](const detect::Finding& f) { return f.severity < settings.min; });
 
-  begin_printing(p, command, st.detect.group);
+  std::string pivot;
+  if (investigate) {
+    pivot = pivot_text(st.input, false);
+    pivot += fmt::format(" --before {}", st.before);
+    if (!st.after.empty()) pivot += fmt::format(" --after {}", st.after);
+  }
+  begin_printing(p, command, st.detect.group, describe_request(st.input, st.intel.geoip, pivot));
   if (st.detect.group) {
     for (const auto& g : group_findings(shown)) p.printer->group(g);
   } else {
@@ -275,6 +283,8 @@ int run_detections(const ScanRequest& st, bool investigate) {
       if (window_span->after) to = first + *window_span->after;
       window = fmt::format("from {} ({} before the first finding) to {}", format_iso(from),
                            st.before, to ? format_iso(*to) : "the end of the data");
+      const TimeMs last = events.empty() ? from : events.back().time + 1;
+      summary.window_span = std::make_pair(from, to ? *to : std::max(from, last));
     } else if (events.empty()) {
       window = "no events for this pivot in the data read";
     } else {

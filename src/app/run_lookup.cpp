@@ -24,7 +24,7 @@ int run_ip(const IpRequest& request, Command command, Body body) {
                               request.wide, false, &geo);
   if (!printer) return report_error(printer.error());
   Printer& out = **printer;
-  out.begin(PrintBegin{command, nullptr, false});
+  out.begin(PrintBegin{command, nullptr, false, {}});
   const int code = body(db, out);
   out.end();
   if (auto s = output.finish(); !s) return report_error(s.error());
@@ -81,7 +81,7 @@ int run_rules(const RulesRequest& request) {
                               Command::Rules, request.wide);
   if (!printer) return report_error(printer.error());
   Printer& out = **printer;
-  out.begin(PrintBegin{Command::Rules, nullptr, false});
+  out.begin(PrintBegin{Command::Rules, nullptr, false, {}});
   for (const auto& r : detect::rule_catalog()) out.rule(r);
   for (const auto& r : sigma_rows) out.rule(r);
   for (const auto& k : detect::network_kinds()) out.network_kind(k);

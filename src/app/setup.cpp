@@ -285,7 +285,7 @@ std::function<const intel::GeoInfo*(std::string_view)> GeoSource::printer_lookup
 Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string& path,
                                               ColorMode color, const std::string& format,
                                               Command command, bool wide, bool raw_data,
-                                              GeoSource* geo) {
+                                              GeoSource* geo, const intel::IntelDb* lists) {
   // The format first: a usage error creates no file.
   if (auto s = check_format(format, command); !s) return std::move(s).error();
   if (auto s = output.open(path, color); !s) return std::move(s).error();
@@ -294,6 +294,7 @@ Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string&
   options.width = wide ? 0 : output.width();
   options.raw_data = raw_data;
   if (geo != nullptr) options.geo = geo->printer_lookup();
+  options.intel = lists;
   return make_printer(format, command, output.stream(), options);
 }
 
@@ -321,14 +322,51 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   p.skipped = d.skipped_digest;
   p.walk_errors = d.errors.size();
   auto printer =
-      open_printer(p.output, o.output, o.color, o.format, command, o.wide, o.ocsf_raw, &p.geo);
+      open_printer(p.output, o.output, o.color, o.format, command, o.wide, o.ocsf_raw, &p.geo,
+                   p.intel);
   if (!printer) return std::move(printer).error();
   p.printer = std::move(printer.value());
   return {};
 }
 
-void begin_printing(PreparedRun& p, Command command, bool grouped) {
-  p.printer->begin(PrintBegin{command, &p.files, grouped});
+std::vector<std::pair<std::string, std::string>> describe_request(
+    const InputRequest& o, const std::vector<std::string>& geoip, std::string pivot) {
+  std::vector<std::pair<std::string, std::string>> asked;
+  auto join = [](const std::vector<std::string>& items, std::string_view flag) {
+    std::string out;
+    for (const auto& v : items) {
+      if (!out.empty()) out += ' ';
+      out += flag.empty() ? v : fmt::format("--{} {}", flag, v);
+    }
+    return out;
+  };
+  if (!pivot.empty()) asked.emplace_back("pivot", std::move(pivot));
+  std::string filters;
+  auto add = [&](const std::string& part) {
+    if (part.empty()) return;
+    if (!filters.empty()) filters += ' ';
+    filters += part;
+  };
+  if (!o.since.empty()) add("--since " + o.since);
+  if (!o.until.empty()) add("--until " + o.until);
+  if (asked.empty()) {  // investigate's pivot flags are said above
+    add(join(o.users, "user"));
+    add(join(o.access_keys, "access-key"));
+    add(join(o.source_ips, "source-ip"));
+  }
+  add(join(o.regions, "region"));
+  add(join(o.events, "event"));
+  if (o.errors_only) add("--errors-only");
+  if (o.keep_duplicates) add("--keep-duplicates");
+  asked.emplace_back("filters", filters.empty() ? std::string("none") : filters);
+  asked.emplace_back("inputs", o.paths.empty() ? std::string("standard input") : join(o.paths, ""));
+  if (!geoip.empty()) asked.emplace_back("geoip", join(geoip, ""));
+  return asked;
+}
+
+void begin_printing(PreparedRun& p, Command command, bool grouped,
+                    std::vector<std::pair<std::string, std::string>> asked) {
+  p.printer->begin(PrintBegin{command, &p.files, grouped, std::move(asked)});
   for (const auto& problem : p.problems) p.printer->file_problem(problem);
 }
 

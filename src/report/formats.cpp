@@ -17,6 +17,10 @@ const std::vector<FormatInfo>& output_formats() {
        command_bit(Command::Scan) | command_bit(Command::Investigate) |
            command_bit(Command::Timeline),
        &make_ocsf_printer},
+      {"html", "one self-contained HTML page (write it with -o FILE.html)", "",
+       command_bit(Command::Scan) | command_bit(Command::Investigate) |
+           command_bit(Command::Timeline),
+       &make_html_printer},
   };
   return table;
 }

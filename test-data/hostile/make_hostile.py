@@ -159,6 +159,34 @@ def small(out):
         for i, (ua, un) in enumerate(payloads)
     ]))
 
+    # Markup, script URLs, bidi overrides and invalid UTF-8 in the fields an HTML page shows:
+    # the user agent, user name, error code and message and request parameters. The address is
+    # on html-threats.txt, so the same text reaches the findings too.
+    xss = [
+        ("<script>window.__pwned=1</script>", "\"><img src=x onerror=window.__pwned=2>",
+         "<svg onload=window.__pwned=3>", "javascript:window.__pwned=4",
+         {"url": "javascript:window.__pwned=5", "x": "</pre></details><script>window.__pwned=6</script>"}),
+        ("Mozilla/5.0 \u202egnp.exe\u202c <iframe src=\"https://evil.example/\">",
+         "admin\u202e\u2066nimda\u2069", "' onmouseover='window.__pwned=7",
+         "<a href=\"javascript:window.__pwned=8\">click</a>",
+         {"bucketName": "<style>body{background:url(https://evil.example/a.png)}</style>"}),
+        ("aws-cli/2.15.0 \u0000\u001b[31m", "<!--", "]]><![CDATA[", "-->",
+         {"policy": "<base href=\"https://evil.example/\"><link rel=stylesheet href=//evil.example/x.css>"}),
+    ]
+    xss_events = [
+        dumps(event(50 + i, userAgent=ua, userName=un, errorCode=code, errorMessage=msg,
+                    requestParameters=rp, eventName="GetObject", eventTime="2026-03-14T10:%02d:00Z" % (50 + i),
+                    sourceIPAddress="203.0.113.66"))
+        for i, (ua, un, code, msg, rp) in enumerate(xss)
+    ]
+    bad_utf8 = dumps(event(53, sourceIPAddress="203.0.113.66", userAgent="ua-bad-utf8",
+                           errorMessage="msg-bad-utf8", requestParameters={"key": "rp-bad-utf8"}))
+    bad_utf8 = bad_utf8.replace(b"ua-bad-utf8", b"<scr\xffipt>\xc0\xaf\xed\xa0\x80")
+    bad_utf8 = bad_utf8.replace(b"msg-bad-utf8", b"\xe2\x80<img src=x>")
+    bad_utf8 = bad_utf8.replace(b"rp-bad-utf8", b"\xf8\x88\x80\x80\x80")
+    write(f"{out}/html-injection.json", records(xss_events + [bad_utf8]))
+    write(f"{out}/html-threats.txt", b"# the address of html-injection.json\n203.0.113.66\n")
+
     # A symlink cycle under a folder: loop/a/b -> .. ; loop/a/good.json once.
     os.makedirs(f"{out}/loop/a", exist_ok=True)
     write(f"{out}/loop/a/good.json", records([good]))

@@ -34,7 +34,7 @@ std::string lookup(const IntelDb& db, std::vector<std::string> args, std::string
   std::ostringstream out, err;
   auto printer = make_printer(fmt, Command::IpLookup, out, {});
   REQUIRE(printer);
-  (*printer)->begin(PrintBegin{Command::IpLookup, nullptr, false});
+  (*printer)->begin(PrintBegin{Command::IpLookup, nullptr, false, {}});
   *code = run_ip_lookup(db, args, in, **printer, err);
   (*printer)->end();
   return out.str();
@@ -44,7 +44,7 @@ std::string lists(const IntelDb& db, std::string_view fmt) {
   std::ostringstream out;
   auto printer = make_printer(fmt, Command::IpLists, out, {});
   REQUIRE(printer);
-  (*printer)->begin(PrintBegin{Command::IpLists, nullptr, false});
+  (*printer)->begin(PrintBegin{Command::IpLists, nullptr, false, {}});
   run_ip_lists(db, **printer);
   (*printer)->end();
   return out.str();

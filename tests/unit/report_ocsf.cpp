@@ -78,7 +78,7 @@ std::vector<std::string> print_ocsf(const std::vector<detect::Finding>& findings
   auto printer = make_printer("ocsf", Command::Investigate, out, options);
   REQUIRE(printer);
   Printer& p = **printer;
-  p.begin(PrintBegin{Command::Investigate, &files(), false});
+  p.begin(PrintBegin{Command::Investigate, &files(), false, {}});
   p.file_problem(FileProblem{"logs/bad.gz", true, {"truncated gzip data"}});
   for (const auto& f : findings) p.finding(f);
   p.section("timeline");
@@ -321,7 +321,7 @@ TEST_CASE("a finding group is one Detection Finding with its count and span", "[
   std::ostringstream out;
   auto printer = make_printer("ocsf", Command::Scan, out, {});
   REQUIRE(printer);
-  (*printer)->begin(PrintBegin{Command::Scan, &files(), true});
+  (*printer)->begin(PrintBegin{Command::Scan, &files(), true, {}});
   (*printer)->group(groups[0]);
   (*printer)->end();
   dom::parser parser;

@@ -51,7 +51,7 @@ std::string print_detect(std::string_view format, Command command, bool grouped,
   auto printer = make_printer(format, command, out, options);
   REQUIRE(printer);
   Printer& p = **printer;
-  p.begin(PrintBegin{command, &files, grouped});
+  p.begin(PrintBegin{command, &files, grouped, {}});
   p.file_problem(FileProblem{"logs/bad.gz", true, {"truncated gzip data"}});
   if (grouped) {
     for (const auto& g : group_findings(findings)) p.group(g);

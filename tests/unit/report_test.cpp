@@ -61,7 +61,7 @@ void print_timeline(std::ostream& out, std::string_view format,
                     const RunTotals& totals, const FileTable& files) {
   auto printer = make_printer(format, Command::Timeline, out, {});
   REQUIRE(printer);
-  (*printer)->begin(PrintBegin{Command::Timeline, &files, false});
+  (*printer)->begin(PrintBegin{Command::Timeline, &files, false, {}});
   for (const auto& e : events) (*printer)->event(e);
   RunSummary summary;
   summary.totals = &totals;
@@ -427,7 +427,7 @@ TEST_CASE("the principal summary in JSON Lines parses line by line", "[report][p
   auto printer = make_printer("jsonl", Command::Summary, out, {});
   REQUIRE(printer);
   FileTable files;
-  (*printer)->begin(PrintBegin{Command::Summary, &files, false});
+  (*printer)->begin(PrintBegin{Command::Summary, &files, false, {}});
   (*printer)->principal("AWSService:ec2.amazonaws.com", principals["AWSService:ec2.amazonaws.com"]);
   (*printer)->principal("arn:aws:iam::1:user/alice", principals["arn:aws:iam::1:user/alice"]);
   RunSummary summary;

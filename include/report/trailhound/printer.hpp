@@ -16,6 +16,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "trailhound/detect.hpp"
@@ -48,6 +50,9 @@ struct PrinterOptions {
   std::function<const intel::GeoInfo*(std::string_view address)> geo;
   /// OCSF: include the whole record as `raw_data` (--ocsf-raw).
   bool raw_data = false;
+  /// The run's loaded lists and AWS ranges (scan, investigate), null otherwise: html names
+  /// the lists that hold each address it shows. Must outlive the printer.
+  const intel::IntelDb* intel = nullptr;
 };
 
 /// What was asked: the command, and the file table events and findings refer to.
@@ -55,6 +60,9 @@ struct PrintBegin {
   Command command = Command::Timeline;
   const FileTable* files = nullptr;
   bool grouped = false;  ///< scan, investigate: findings come as groups (--group)
+  /// What was asked, as label and value pairs ("pivot", "inputs", ...) in the user's own,
+  /// unescaped text: for the formats that restate it (html).
+  std::vector<std::pair<std::string, std::string>> asked;
 };
 
 /// A file that could not be read, or was skipped as not CloudTrail.
@@ -93,6 +101,9 @@ struct RunSummary {
   /// timeline: over every event; investigate: over the window shown.
   const ActivityStats* stats = nullptr;
   std::string_view window;  ///< investigate: what the timeline covers
+  /// investigate with findings: the window shown, [first, second); second is the last event
+  /// shown (plus 1 ms) when --after is not given.
+  std::optional<std::pair<TimeMs, TimeMs>> window_span;
   const detect::FindingList* findings = nullptr;  ///< scan, investigate: the findings shown
   const detect::DetectResult* detect = nullptr;   ///< suppressions, notes, source counts
   std::size_t principals = 0;                     ///< summary: how many principals
@@ -128,6 +139,7 @@ class Printer {
 [[nodiscard]] std::unique_ptr<Printer> make_json_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_csv_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_ocsf_printer(std::ostream& out, const PrinterOptions& o);
+[[nodiscard]] std::unique_ptr<Printer> make_html_printer(std::ostream& out, const PrinterOptions& o);
 
 /// Appends `"id":...` for a finding: its stable id. The one place that prints it.
 void append_finding_id(std::string& out, const detect::Finding& finding);
