@@ -88,6 +88,7 @@ compare corpus-investigate-more "$more" jsonl investigate "$logs" $intel --user 
 # Settings that change results travel with the partials: a filter, duplicates kept, --group.
 compare corpus-scan-group "2 7" "text jsonl" scan "$logs" $intel --group --min-severity low --keep-duplicates
 compare corpus-summary-window "3" "text json" summary "$logs" --since 2024-01-01 --errors-only
+compare corpus-scan-raw "3" "ocsf jsonl" scan "$logs" $intel --ocsf-raw
 
 # The merge refuses what does not make one run, and says which.
 "$th" summary "$logs" --shard 0/3 --partial-out "$tmp/a0" 2>/dev/null

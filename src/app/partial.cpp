@@ -15,7 +15,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -261,17 +263,36 @@ void PartialWriter::ChunkBuilder::add(const EventView& e, std::uint32_t file) {
   put_varint(raw_, static_cast<std::uint64_t>(e.time));
   raw_ += static_cast<char>(e.identity.type);
   raw_ += static_cast<char>(!e.read_only ? 0 : *e.read_only ? 2 : 1);
-  for (auto field : kEventFields) put_str(raw_, e.*field);
-  for (auto field : kIdentityFields) put_str(raw_, e.identity.*field);
-  for (auto field : kRawFields) {
-    const RawJson& raw = e.*field;
-    if (!raw.present()) {
-      put_varint(raw_, 0);
-      continue;
+  // The record first: most fields are stretches of it (the parser's views into the buffer),
+  // written as an offset and a length; a field the parser unescaped is written out.
+  std::string_view record = e.record.present() ? e.record.text() : std::string_view{};
+  if (hash_records_ && e.record.present()) {
+    const std::uint64_t h = std::hash<std::string_view>{}(record);
+    put_varint(raw_, sizeof h + 1);
+    raw_.append(reinterpret_cast<const char*>(&h), sizeof h);
+    record = {};  // no field is written as a stretch of it
+  } else {
+    put_varint(raw_, e.record.present() ? record.size() + 1 : 0);
+    raw_.append(record);
+  }
+  const auto rec_begin = reinterpret_cast<std::uintptr_t>(record.data());
+  const auto rec_end = rec_begin + record.size();
+  auto put_field = [&](std::string_view v) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+    if (!v.empty() && !record.empty() && begin >= rec_begin && begin + v.size() <= rec_end) {
+      put_varint(raw_, (std::uint64_t(begin - rec_begin) << 1) | 1);
+      put_varint(raw_, v.size());
+    } else {
+      put_varint(raw_, std::uint64_t(v.size()) << 1);
+      raw_.append(v);
     }
-    const std::string_view text = raw.text();
-    put_varint(raw_, text.size() + 1);
-    raw_.append(text);
+  };
+  for (auto field : kEventFields) put_field(e.*field);
+  for (auto field : kIdentityFields) put_field(e.identity.*field);
+  for (std::size_t r = 0; r + 1 < kRawCount; ++r) {  // the record is last in kRawFields
+    const RawJson& raw = e.*kRawFields[r];
+    raw_ += static_cast<char>(raw.present() ? 1 : 0);
+    if (raw.present()) put_field(raw.text());
   }
 }
 
@@ -533,28 +554,53 @@ Result<const EventView*> PartialReader::next_event() {
   v.time = static_cast<TimeMs>(time);
   v.identity.type = static_cast<IdentityType>(type);
   if (read_only != 0) v.read_only = read_only == 2;
-  // The bytes first (the string may grow), then the views over them.
+  // The bytes first (the string may grow), then the views over them. The record comes first,
+  // and fields that are stretches of it are offsets into it.
   std::size_t at[kViewCount + kRawCount], len[kViewCount + kRawCount];
   bool present[kRawCount];
   im.text.clear();
+  std::uint64_t n = 0;
+  if (!im.length(n) || !im.need(n == 0 ? 0 : n - 1)) return im.cut();
+  const std::size_t rec = kViewCount + kRawCount - 1;
+  present[kRawCount - 1] = n != 0;
+  at[rec] = 0;
+  len[rec] = n == 0 ? 0 : n - 1;
+  im.text.append(im.buf, im.pos, len[rec]);
+  im.pos += len[rec];
+  im.text.append(64, ' ');  // readable padding after each JSON value, as the parser leaves
+  auto field = [&](std::size_t i) {
+    std::uint64_t code = 0, length = 0;
+    if (!im.varint(code)) return false;
+    if ((code & 1) != 0) {
+      if (!im.length(length) || (code >> 1) + length > len[rec]) return false;
+      at[i] = code >> 1;
+      len[i] = length;
+      return true;
+    }
+    length = code >> 1;
+    if (length > (1ULL << 31) || !im.need(length)) return false;
+    at[i] = im.text.size();
+    len[i] = length;
+    im.text.append(im.buf, im.pos, length);
+    im.pos += length;
+    return true;
+  };
   for (std::size_t i = 0; i < kViewCount; ++i) {
-    if (!im.str_into(im.text, at[i], len[i])) return im.cut();
+    if (!field(i)) return im.cut();
   }
-  for (std::size_t i = 0; i < kRawCount; ++i) {
-    std::uint64_t n = 0;
-    if (!im.length(n) || !im.need(n == 0 ? 0 : n - 1)) return im.cut();
-    present[i] = n != 0;
-    at[kViewCount + i] = im.text.size();
-    len[kViewCount + i] = n == 0 ? 0 : n - 1;
-    im.text.append(im.buf, im.pos, len[kViewCount + i]);
-    im.pos += len[kViewCount + i];
-    im.text.append(64, ' ');  // readable padding after each JSON value, as the parser leaves
+  for (std::size_t r = 0; r + 1 < kRawCount; ++r) {
+    unsigned char has = 0;
+    if (!im.byte(has) || has > 1) return im.cut();
+    present[r] = has == 1;
+    at[kViewCount + r] = len[kViewCount + r] = 0;
+    if (present[r] && !field(kViewCount + r)) return im.cut();
+    im.text.append(64, ' ');
   }
   const char* base = im.text.data();
   const char* limit = base + im.text.size();
   std::size_t i = 0;
-  for (auto field : kEventFields) { v.*field = std::string_view(base + at[i], len[i]); ++i; }
-  for (auto field : kIdentityFields) { v.identity.*field = std::string_view(base + at[i], len[i]); ++i; }
+  for (auto f : kEventFields) { v.*f = std::string_view(base + at[i], len[i]); ++i; }
+  for (auto f : kIdentityFields) { v.identity.*f = std::string_view(base + at[i], len[i]); ++i; }
   for (std::size_t r = 0; r < kRawCount; ++r, ++i) {
     if (present[r]) v.*kRawFields[r] = RawJson(std::string_view(base + at[i], len[i]), limit);
   }

@@ -16,8 +16,8 @@ namespace {
 class PartialSink final : public EventSink {
  public:
   PartialSink(PartialWriter& writer, const std::vector<std::uint32_t>& global,
-              const EventFilter* filter)
-      : chunk_(writer), global_(global), filter_(filter) {}
+              const EventFilter* filter, bool hash_records)
+      : chunk_(writer, hash_records), global_(global), filter_(filter) {}
   void on_event(const EventView& e) override {
     if (filter_ != nullptr && !filter_->matches(e)) return;
     chunk_.add(e, global_[e.source.file]);
@@ -91,9 +91,12 @@ int run_shard(const InputRequest& request, Command command, bool keep_all, std::
   run.on_file_issue = [&](const FileIssue& issue) {
     writer.add_problem(PartialProblem{global[issue.index], issue.failed, *issue.reasons});
   };
+  // scan and summary print no record: the merge needs one only to tell copies apart.
+  const bool hash_records = command == Command::Scan || command == Command::Summary;
   std::vector<std::unique_ptr<PartialSink>> sinks;
   const std::function<std::unique_ptr<PartialSink>()> make = [&] {
-    return std::make_unique<PartialSink>(writer, global, keep_all ? nullptr : &*filter);
+    return std::make_unique<PartialSink>(writer, global, keep_all ? nullptr : &*filter,
+                                         hash_records);
   };
   RunTotals totals;
   if (!mine.empty()) totals = run_files(mine, run, make, sinks);

@@ -151,7 +151,8 @@ TEST_CASE("a partial gives back its header, events, problems and totals", "[part
     const std::string record = R"({"eventName":"RunInstances"})";
     const std::string params = R"({"x":1})";
     EventView e;
-    e.event_name = "RunInstances";
+    // A field that is a stretch of the record (as the parser's views are) and one that is not.
+    e.event_name = std::string_view(record).substr(record.find("RunInstances"), 12);
     e.event_id = "id-1";
     e.time = 1700000000000;
     e.read_only = false;
@@ -164,6 +165,8 @@ TEST_CASE("a partial gives back its header, events, problems and totals", "[part
     chunk.add(e, 2);
     e.source.index = 8;
     e.event_id = "id-2";
+    e.event_name = "Other";
+    e.record = RawJson();
     chunk.add(e, 2);
     chunk.flush();
     w.add_problem(PartialProblem{1, false, {"not CloudTrail, skipped"}});
@@ -196,6 +199,9 @@ TEST_CASE("a partial gives back its header, events, problems and totals", "[part
   auto e2 = r.next_event();
   REQUIRE(e2);
   CHECK((*e2)->event_id == "id-2");
+  CHECK((*e2)->event_name == "Other");
+  CHECK_FALSE((*e2)->record.present());
+  CHECK((*e2)->request_parameters.text() == R"({"x":1})");
   CHECK_FALSE(r.peek_file());
   std::vector<PartialProblem> problems;
   RunTotals t;

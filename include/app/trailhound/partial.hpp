@@ -85,7 +85,11 @@ class PartialWriter {
   /// from different threads through different ChunkBuilders.
   class ChunkBuilder {
    public:
-    explicit ChunkBuilder(PartialWriter& writer) : writer_(writer) {}
+    /// With `hash_records`, each record is written as the 8 bytes of its hash, not its text:
+    /// for the commands that print no record (scan, summary), where the merge needs a record
+    /// only to tell copies of an event apart (equal records give equal hashes).
+    explicit ChunkBuilder(PartialWriter& writer, bool hash_records = false)
+        : writer_(writer), hash_records_(hash_records) {}
     ~ChunkBuilder();
     ChunkBuilder(const ChunkBuilder&) = delete;
     ChunkBuilder& operator=(const ChunkBuilder&) = delete;
@@ -95,6 +99,7 @@ class PartialWriter {
 
    private:
     PartialWriter& writer_;
+    bool hash_records_;
     std::string raw_;
     std::uint32_t file_ = 0;
     std::uint64_t events_ = 0;
