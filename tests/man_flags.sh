@@ -14,7 +14,7 @@ mentioned() {
     missing=$((missing + 1))
   fi
 }
-for cmd in "" timeline summary scan investigate rules "ip lookup" "ip lists" completions; do
+for cmd in "" timeline summary scan investigate rules "ip lookup" "ip lists" completions merge; do
   # shellcheck disable=SC2086
   flags=$("$bin" $cmd --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
   for f in $flags; do mentioned "$f" "'trailhound $cmd --help'"; done

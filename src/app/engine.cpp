@@ -83,7 +83,8 @@ class OrderedMessages {
       Pending& n = pending_[next_];
       if (!n.text.empty()) std::fputs(n.text.c_str(), stderr);
       if (on_issue_ && n.outcome != FileOutcome::Read) {
-        on_issue_(FileIssue{files_[next_].path, n.outcome == FileOutcome::Failed, &n.reasons});
+        on_issue_(FileIssue{files_[next_].path, next_, n.outcome == FileOutcome::Failed,
+                            &n.reasons});
       }
       n = Pending{};
       n.ready = true;

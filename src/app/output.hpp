@@ -13,6 +13,7 @@
 #include "trailhound/filter.hpp"
 #include "trailhound/format.hpp"
 #include "trailhound/geoip.hpp"
+#include "trailhound/partial.hpp"
 #include "trailhound/printer.hpp"
 #include "trailhound/sigma.hpp"
 
@@ -112,6 +113,8 @@ struct PreparedRun {
   std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
   std::uint64_t skipped = 0;  ///< digests passed over while walking folders
   std::uint64_t walk_errors = 0;  ///< paths that could not be walked (missing, unreadable)
+  /// merge: the partials replayed instead of reading the files (null: read them).
+  PartialSet* replay = nullptr;
   /// Adds what discovery passed over, and the copies dropped, to the run's totals.
   void account(RunTotals& totals) const {
     totals.records_duplicate = duplicates ? duplicates->duplicates() : 0;
@@ -129,6 +132,45 @@ struct PreparedRun {
 /// --geoip files; `pivot` names investigate's pivot first when not empty.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> describe_request(
     const InputRequest& request, const std::vector<std::string>& geoip, std::string pivot = {});
+
+/// Reads the run's events into one sink of type Sink per worker, made with `make`: from the
+/// files, or on a merge from the partials, in run order into a single sink (the results do not
+/// depend on the number of workers). A partial that cannot be read is a Usage error: nothing
+/// has been printed.
+template <class Sink>
+[[nodiscard]] Result<RunTotals> read_events(PreparedRun& p,
+                                            const std::function<std::unique_ptr<Sink>()>& make,
+                                            std::vector<std::unique_ptr<Sink>>& sinks) {
+  if (p.replay == nullptr) return run_files(p.files, p.run, make, sinks);
+  sinks.clear();
+  sinks.push_back(make());
+  Sink& sink = *sinks.front();
+  std::vector<PartialProblem> problems;
+  auto totals = replay_partials(*p.replay, [&sink](const EventView& e) { sink.on_event(e); },
+                                problems);
+  if (!totals) {
+    Error e = std::move(totals).error();
+    e.kind = ErrorKind::Usage;
+    return e;
+  }
+  for (auto& problem : problems) {
+    p.problems.push_back(
+        FileProblem{p.files[problem.file].path, problem.failed, std::move(problem.reasons)});
+  }
+  return *totals;
+}
+
+/// True when the request asks for a shard's partial instead of the results.
+[[nodiscard]] inline bool is_shard(const InputRequest& request) {
+  return !request.partial_out.empty() || !request.shard.empty() || request.shard_count != 0;
+}
+
+/// Runs one shard: walks the inputs, reads the files assigned to it and writes its partial
+/// (--partial-out). `resolved` is what the command read relative times as, beyond the
+/// window (--baseline-since); `keep_all` keeps every event, not only those the filter
+/// passes (the detections learn from every event).
+[[nodiscard]] int run_shard(const InputRequest& request, Command command, bool keep_all,
+                            std::string resolved = {});
 
 /// Starts printing a run's results: begin(), then the failed and skipped files.
 void begin_printing(PreparedRun& prepared, Command command, bool grouped = false,

@@ -61,12 +61,14 @@ class SummarySink final : public EventSink {
 /// Runs the files into one sink of type S per worker, made from the filter and the run's
 /// duplicate index.
 template <class S>
-std::vector<std::unique_ptr<S>> run_into(PreparedRun& p, RunTotals& totals) {
+Result<std::vector<std::unique_ptr<S>>> run_into(PreparedRun& p, RunTotals& totals) {
   std::vector<std::unique_ptr<S>> sinks;
   const std::function<std::unique_ptr<S>()> make = [&] {
     return std::make_unique<S>(p.filter, *p.duplicates);
   };
-  totals = run_files(p.files, p.run, make, sinks);
+  auto read = read_events(p, make, sinks);
+  if (!read) return std::move(read).error();
+  totals = *read;
   p.account(totals);
   return sinks;
 }
@@ -74,13 +76,16 @@ std::vector<std::unique_ptr<S>> run_into(PreparedRun& p, RunTotals& totals) {
 }  // namespace
 
 int run_timeline(const InputRequest& request, const IntelRequest& intel) {
+  if (is_shard(request)) return run_shard(request, Command::Timeline, false);
   PreparedRun p;
   if (auto s = p.geo.load(intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(request, Command::Timeline, p); !s) return report_error(s.error());
   RunTotals totals;
   std::vector<OwnedEvent> events;
   ActivityStats stats;
-  for (auto& ts : run_into<TimelineSink>(p, totals)) {
+  auto sinks = run_into<TimelineSink>(p, totals);
+  if (!sinks) return report_error(sinks.error());
+  for (auto& ts : *sinks) {
     std::move(ts->events.begin(), ts->events.end(), std::back_inserter(events));
     stats.merge(ts->stats);
   }
@@ -99,13 +104,16 @@ int run_timeline(const InputRequest& request, const IntelRequest& intel) {
 }
 
 int run_summary(const InputRequest& request, const IntelRequest& intel) {
+  if (is_shard(request)) return run_shard(request, Command::Summary, false);
   PreparedRun p;
   if (auto s = p.geo.load(intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(request, Command::Summary, p); !s) return report_error(s.error());
   RunTotals totals;
   std::map<std::string, ActivityStats, std::less<>> principals;
   std::uint64_t matched = 0;
-  for (auto& ss : run_into<SummarySink>(p, totals)) {
+  auto sinks = run_into<SummarySink>(p, totals);
+  if (!sinks) return report_error(sinks.error());
+  for (auto& ss : *sinks) {
     for (auto& [k, v] : ss->principals) principals[k].merge(v);
     matched += ss->matched;
   }

@@ -29,7 +29,7 @@ Error bad_value(std::string_view flag, std::string message) {
 }
 
 /// Turns the detection settings into a DetectConfig and thresholds.
-Status build_detect_settings(const DetectRequest& o, DetectSettings& s) {
+Status build_detect_settings(const DetectRequest& o, TimeMs now, DetectSettings& s) {
   detect::DetectConfig& c = s.config;
   const auto min = detect::parse_severity(o.min_severity);
   if (!min) {
@@ -65,7 +65,6 @@ Status build_detect_settings(const DetectRequest& o, DetectSettings& s) {
   c.wide_v6 = o.wide_v6;
   c.suppress_principals = o.suppress_principals;
   c.suppress_events = o.suppress_events;
-  const TimeMs now = now_ms();
   if (!o.baseline_until.empty()) {
     c.baseline_until = parse_time_arg(o.baseline_until, now);
     if (!c.baseline_until) {
@@ -165,7 +164,10 @@ std::string pivot_text(const InputRequest& in, bool for_terminal = true) {
 }
 
 /// The shared body of scan and investigate.
-int run_detections(const ScanRequest& st, bool investigate) {
+int run_detections(const ScanRequest& request, bool investigate) {
+  // One clock for every relative time of the run (a merge reads the shards' clock).
+  ScanRequest st = request;
+  if (st.input.now == 0) st.input.now = now_ms();
   // Settings first: a usage error reads nothing.
   std::optional<Window> window_span;
   if (investigate) {
@@ -174,7 +176,9 @@ int run_detections(const ScanRequest& st, bool investigate) {
     window_span = *w;
   }
   DetectSettings settings;
-  if (auto s = build_detect_settings(st.detect, settings); !s) return report_error(s.error());
+  if (auto s = build_detect_settings(st.detect, st.input.now, settings); !s) {
+    return report_error(s.error());
+  }
   intel::IntelDb db;
   if (auto s = load_intel(st.intel, st.input.verbose, db); !s) return report_error(s.error());
   auto sigma = load_sigma(st.detect.sigma, st.detect.sigma_placeholders, &db);
@@ -204,6 +208,13 @@ int run_detections(const ScanRequest& st, bool investigate) {
     }
   }
   const Command command = investigate ? Command::Investigate : Command::Scan;
+  if (is_shard(st.input)) {
+    // The detections run at the merge, over every event (the rules learn from all of them).
+    auto when = [](const std::optional<TimeMs>& t) { return t ? format_iso(*t) : "-"; };
+    return run_shard(st.input, command, true,
+                     fmt::format("baseline {} to {}", when(settings.config.baseline_since),
+                                 when(settings.config.baseline_until)));
+  }
   PreparedRun p;
   p.intel = &db;
   if (auto s = p.geo.load(st.intel.geoip); !s) return report_error(s.error());
@@ -215,7 +226,9 @@ int run_detections(const ScanRequest& st, bool investigate) {
   const std::function<std::unique_ptr<DetectSink>()> make = [&] {
     return std::make_unique<DetectSink>(db, config, p.filter, *p.duplicates, investigate);
   };
-  RunTotals totals = run_files(p.files, p.run, make, sinks);
+  auto read = read_events(p, make, sinks);
+  if (!read) return report_error(read.error());
+  RunTotals totals = *read;
   p.account(totals);
   std::vector<detect::Detector*> detectors;
   std::vector<OwnedEvent> events;

@@ -68,7 +68,7 @@ bool exact_source_text(std::string_view text) {
 
 Result<EventFilter> build_filter(const InputRequest& o) {
   EventFilter f;
-  const TimeMs now = now_ms();
+  const TimeMs now = o.now != 0 ? o.now : now_ms();
   TimeMs anchor = now;
   if (!o.until.empty()) {
     const auto until = parse_time_arg(o.until, now);
@@ -315,12 +315,22 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   p.run.on_file_issue = [&p](const FileIssue& issue) {
     p.problems.push_back(FileProblem{std::string(issue.path), issue.failed, *issue.reasons});
   };
-  Discovery d = discover_inputs(o.paths, p.filter.window);
-  for (const auto& e : d.errors) print_error(terminal_safe(e));
-  p.files = std::move(d.files);
-  p.pruned = d.pruned;
-  p.skipped = d.skipped_digest;
-  p.walk_errors = d.errors.size();
+  if (o.replay != nullptr) {
+    // merge: the shards walked the inputs; their file table is the run's.
+    const PartialHeader& h = o.replay->header();
+    p.replay = o.replay;
+    p.files = h.files;
+    p.pruned = h.pruned;
+    p.skipped = h.skipped_digest;
+    p.walk_errors = h.walk_errors;
+  } else {
+    Discovery d = discover_inputs(o.paths, p.filter.window);
+    for (const auto& e : d.errors) print_error(terminal_safe(e));
+    p.files = std::move(d.files);
+    p.pruned = d.pruned;
+    p.skipped = d.skipped_digest;
+    p.walk_errors = d.errors.size();
+  }
   auto printer =
       open_printer(p.output, o.output, o.color, o.format, command, o.wide, o.ocsf_raw, &p.geo,
                    p.intel);

@@ -1,5 +1,6 @@
 // The command tree: CLI11 subcommands and options made from the command and flag tables, and
 // the checks on argv that CLI11 does not make (a typo gets the nearest name).
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -26,6 +27,7 @@ Requests RequestSet::for_command(Command command) {
     case kRules: return {.rules = &rules};
     case kIpLookup:
     case kIpLists: return {.intel = &ip.intel, .ip = &ip};
+    case kMerge: return {.input = &merge};
     case kCompletions: break;
   }
   return {};
@@ -92,6 +94,9 @@ void add_positionals(CLI::App& cmd, Command id, RequestSet& rs) {
         ->required();
   } else if (id == kIpLookup) {
     cmd.add_option("addresses", rs.ip.addresses, "addresses to look up; - reads stdin");
+  } else if (id == kMerge) {
+    cmd.add_option("partials", rs.partials, "the partial files of every shard (--partial-out)")
+        ->required();
   } else if (id == kCompletions) {
     cmd.add_option("shell", rs.shell, "bash, zsh or fish")
         ->required()
@@ -100,6 +105,9 @@ void add_positionals(CLI::App& cmd, Command id, RequestSet& rs) {
 }
 
 int run_command(Command id, RequestSet& rs) {
+  const Requests r = rs.for_command(id);
+  if ((id & kReading) != 0) r.input->settings = settings_args(rs.args);
+  if (rs.before_run) rs.before_run(r);
   switch (id) {
     case kTimeline: return app::run_timeline(rs.timeline, rs.timeline_intel);
     case kSummary: return app::run_summary(rs.summary, rs.summary_intel);
@@ -109,6 +117,7 @@ int run_command(Command id, RequestSet& rs) {
     case kIpLookup: return app::run_ip_lookup(rs.ip);
     case kIpLists: return app::run_ip_lists(rs.ip);
     case kCompletions: return write_stdout(completion_script(rs.shell));
+    case kMerge: return run_merge(rs);
   }
   return app::kExitInternal;
 }
@@ -252,6 +261,102 @@ Result<std::vector<std::string>> prepare_args(std::vector<std::string> args) {
   // Config flags come first, so the command line's own flags (later) take precedence.
   args.insert(args.begin() + static_cast<std::ptrdiff_t>(end), flags->begin(), flags->end());
   return args;
+}
+
+std::vector<std::string> settings_args(const std::vector<std::string>& args) {
+  // Not results: how they are printed (what merge takes), the threads, the shard itself.
+  auto neutral = [](const Flag* f) {
+    if (f == nullptr) return false;
+    return (f->commands & kMerge) != 0 || f->name == "jobs" || f->name == "shard" ||
+           f->name == "shard-count" || f->name == "partial-out";
+  };
+  std::vector<std::string> out;
+  std::size_t i = first_word(args, 0);
+  if (i < args.size()) ++i;  // the command name
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    const Flag* f = nullptr;
+    bool inline_value = false;
+    if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
+      const auto eq = a.find('=');
+      f = find_flag(a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2));
+      inline_value = eq != std::string::npos;
+    } else if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
+      for (const auto& flag : flag_table()) {
+        if (flag.short_name == a[1]) f = &flag;
+      }
+      // -j4: the value is in the word; -qv: every letter a switch.
+      inline_value = f != nullptr && f->takes_value() && a.size() > 2;
+      if (f != nullptr && !f->takes_value() && a.size() > 2) {
+        bool all = true;
+        for (std::size_t c = 1; c < a.size(); ++c) {
+          const Flag* g = nullptr;
+          for (const auto& flag : flag_table()) {
+            if (flag.short_name == a[c]) g = &flag;
+          }
+          all = all && neutral(g) && !g->takes_value();
+        }
+        if (!all) f = nullptr;
+      }
+    }
+    if (!neutral(f)) {
+      out.push_back(a);
+      continue;
+    }
+    if (f->takes_value() && !inline_value) ++i;  // and its value
+  }
+  return out;
+}
+
+int run_merge(RequestSet& rs) {
+  auto set = app::open_partials(rs.partials);
+  if (!set) return app::report_error(set.error());
+  const app::PartialHeader& h = set->header();
+  const CommandInfo* cmd = find_command(h.command);
+  if (cmd == nullptr || (cmd->id & kReading) == 0) {
+    return app::report_error(Error::usage(
+        fmt::format("the partials are of a command merge does not know: '{}'",
+                    terminal_safe(h.command)),
+        terminal_safe(rs.partials.front())));
+  }
+  // The shards' command, parsed from the settings they recorded, runs over their events; the
+  // output flags are the merge's own.
+  CLI::App inner{"trailhound", "trailhound"};
+  RequestSet inner_requests;
+  int code = kExitOk;
+  build_app(inner, inner_requests, code);
+  const app::InputRequest& out = rs.merge;
+  inner_requests.before_run = [&](const Requests& r) {
+    app::InputRequest& in = *r.input;
+    in.format = out.format;
+    in.output = out.output;
+    in.ocsf_raw = out.ocsf_raw;
+    in.wide = out.wide;
+    in.color = out.color;
+    in.quiet = out.quiet;
+    in.verbose = out.verbose;
+    in.jobs = 1;
+    in.shard.clear();
+    in.shard_count = 0;
+    in.partial_out.clear();
+    in.now = h.anchor;
+    in.replay = &*set;
+  };
+  std::vector<std::string> args{h.command};
+  args.insert(args.end(), h.settings.begin(), h.settings.end());
+  std::reverse(args.begin(), args.end());
+  try {
+    inner.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app::report_error(Error::usage(
+        fmt::format("the partials' settings cannot be read: {}", e.what()),
+        terminal_safe(rs.partials.front())));
+  }
+  return code;
 }
 
 std::string flag_listing() {

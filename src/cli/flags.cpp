@@ -20,6 +20,7 @@ constexpr std::string_view kLimits = "Limits and performance";
 constexpr std::string_view kIntelGroup = "IP intelligence";
 constexpr std::string_view kDetections = "Detections";
 constexpr std::string_view kTimelineGroup = "Timeline";
+constexpr std::string_view kShards = "Sharded runs";
 
 std::vector<std::string> rule_ids() {
   std::vector<std::string> out;
@@ -67,6 +68,9 @@ const std::vector<CommandInfo>& command_table() {
        "and AWS's service and region (addresses from the arguments, or stdin with - or none)"},
       {kIpLists, "ip lists", "summarise the loaded lists and AWS ranges files"},
       {kCompletions, "completions", "print the completion script of a shell: bash, zsh or fish"},
+      {kMerge, "merge",
+       "merge the partial results of a sharded run (--shard, --partial-out) and print what "
+       "one run over all the files prints"},
   };
   return table;
 }
@@ -132,7 +136,8 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::Text, .group = kOutput, .commands = kPrinting,
      .target = output_field<&In::output, &Ip::output, &Ru::output>, .path = PathKind::File},
     {.name = "ocsf-raw", .help = "--format ocsf: include each event's CloudTrail record as raw_data",
-     .kind = ValueKind::Switch, .group = kOutput, .commands = kTimeline | kScan | kInvestigate,
+     .kind = ValueKind::Switch, .group = kOutput,
+     .commands = kTimeline | kScan | kInvestigate | kMerge,
      .target = [](const Requests& r) -> Target { return &r.input->ocsf_raw; }},
     {.name = "wide", .help = "text tables: never cut a cell to fit the terminal",
      .kind = ValueKind::Switch, .group = kOutput, .commands = kPrinting,
@@ -143,11 +148,12 @@ const std::vector<Flag>& flag_table() {
      .target = output_field<&In::color, &Ip::color, &Ru::color>, .choices = color_names},
     {.name = "quiet", .short_name = 'q',
      .help = "no progress and no notes on stderr (errors still shown)",
-     .kind = ValueKind::Switch, .group = kOutput, .commands = kReading,
+     .kind = ValueKind::Switch, .group = kOutput, .commands = kReading | kMerge,
      .target = [](const Requests& r) -> Target { return &r.input->quiet; }},
     {.name = "verbose", .short_name = 'v',
      .help = "more notes on stderr (masked CIDRs, list details)",
-     .kind = ValueKind::Switch, .group = kOutput, .commands = kReading | kIpLookup | kIpLists,
+     .kind = ValueKind::Switch, .group = kOutput,
+     .commands = kReading | kIpLookup | kIpLists | kMerge,
      .target = [](const Requests& r) -> Target {
        return r.input != nullptr ? &r.input->verbose : &r.ip->verbose;
      }},
@@ -302,6 +308,26 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::Number, .group = kDetections, .commands = kDetect,
      .target = [](const Requests& r) -> Target { return &r.detect->password_data_threshold; },
      .min = 1, .max = 1000000},
+
+    // Sharded runs
+    {.name = "shard", .value_name = "K/N",
+     .help = "read only shard K of N (0-based) of the input files, split by a hash of each "
+             "file's path below its input folder; 'auto' reads K and N from the cluster engine "
+             "(Slurm array, Kubernetes Indexed Job, AWS Batch array). Needs --partial-out",
+     .kind = ValueKind::Text, .group = kShards, .commands = kReading,
+     .target = [](const Requests& r) -> Target { return &r.input->shard; }},
+    {.name = "shard-count", .value_name = "N",
+     .help = "--shard auto: the number of shards, where the engine does not say it "
+             "(Kubernetes, AWS Batch; default $TRAILHOUND_SHARD_COUNT)",
+     .kind = ValueKind::Number, .group = kShards, .commands = kReading,
+     .target = [](const Requests& r) -> Target { return &r.input->shard_count; },
+     .min = 1, .max = 1000000},
+    {.name = "partial-out", .value_name = "FILE",
+     .help = "write this shard's partial result to FILE for 'trailhound merge' instead of "
+             "printing results",
+     .kind = ValueKind::Text, .group = kShards, .commands = kReading,
+     .target = [](const Requests& r) -> Target { return &r.input->partial_out; },
+     .path = PathKind::File},
 
     // Timeline of investigate
     {.name = "before", .value_name = "SPAN",

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
       if (args.error().kind == trailhound::ErrorKind::Usage) std::fputs(kUsageHint, stderr);
       return code;
     }
+    requests.args = *args;
     std::reverse(args->begin(), args->end());  // CLI11 wants them reversed
     app.parse(*args);
   } catch (const CLI::CallForHelp& e) {

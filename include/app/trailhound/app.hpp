@@ -12,6 +12,7 @@
 #include "trailhound/error.hpp"
 #include "trailhound/filter.hpp"
 #include "trailhound/intel.hpp"
+#include "trailhound/partial.hpp"
 
 namespace trailhound::app {
 
@@ -57,6 +58,17 @@ struct InputRequest {
   std::uint64_t max_file_bytes = 1ULL << 30;
   std::size_t max_depth = 256;
   std::uint64_t max_record_bytes = 64ULL << 20;
+
+  // Sharded runs (see trailhound/partial.hpp).
+  std::string shard;           ///< --shard K/N or auto; empty: not a shard
+  unsigned shard_count = 0;    ///< --shard-count (0: from the engine or the environment)
+  std::string partial_out;     ///< --partial-out FILE: write the partial, not the results
+  /// The arguments that decide the results, as the partial records them (the CLI fills it).
+  std::vector<std::string> settings;
+  /// The time relative times (--since 24h) are read against; 0: the clock.
+  std::int64_t now = 0;
+  /// merge: the partials whose events are replayed instead of reading files (null: read).
+  PartialSet* replay = nullptr;
 };
 
 /// Settings that load IP intelligence.

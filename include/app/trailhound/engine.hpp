@@ -27,6 +27,7 @@ class EventSink {
 /// A file that failed, or was skipped as not CloudTrail, and why: what stderr says of it.
 struct FileIssue {
   std::string_view path;
+  std::size_t index = 0;  ///< the file's index in the run's file table
   bool failed = true;  ///< false: skipped
   const std::vector<std::string>* reasons = nullptr;
 };

@@ -1,6 +1,7 @@
 // Command-line layer: the command tree made from the flag table, argument checks, config files.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ struct RequestSet {
   app::RulesRequest rules;
   std::string shell;   ///< completions
   std::string config;  ///< --config, for --help only: prepare_args takes it out of argv
+  /// merge: the partial files, and the output flags (in an InputRequest, as for the commands).
+  std::vector<std::string> partials;
+  app::InputRequest merge;
+  /// The arguments being parsed (after prepare_args): a shard records its settings from them.
+  std::vector<std::string> args;
+  /// Called with the command's requests just before it runs (merge sets up the replay).
+  std::function<void(const Requests&)> before_run;
 
   /// The requests `command` fills.
   [[nodiscard]] Requests for_command(Command command);
@@ -50,6 +58,14 @@ void build_app(CLI::App& app, RequestSet& requests, int& exit_code);
 /// Every flag as `name<TAB>short<TAB>kind<TAB>commands<TAB>values`, one a line: the man-page
 /// check reads it.
 [[nodiscard]] std::string flag_listing();
+
+/// The arguments of `args` (after the command name) that decide a reading command's results,
+/// as a shard records them: without the flags that only say how results are printed (those
+/// merge takes), --jobs and the shard's own flags.
+[[nodiscard]] std::vector<std::string> settings_args(const std::vector<std::string>& args);
+
+/// `trailhound merge`: checks the partials make one run, then runs their command over them.
+[[nodiscard]] int run_merge(RequestSet& requests);
 
 /// Writes `text` to standard output: kExitOk, or kExitWrite with the errno text on failure.
 [[nodiscard]] int write_stdout(std::string_view text);

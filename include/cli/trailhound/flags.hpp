@@ -23,6 +23,7 @@ enum Command : unsigned {
   kIpLookup = 1U << 5,
   kIpLists = 1U << 6,
   kCompletions = 1U << 7,
+  kMerge = 1U << 8,
 };
 
 /// The commands that read CloudTrail files.
@@ -32,7 +33,7 @@ inline constexpr unsigned kIntel = kScan | kInvestigate | kIpLookup | kIpLists;
 /// The commands that run the detections.
 inline constexpr unsigned kDetect = kScan | kInvestigate;
 /// The commands that print results.
-inline constexpr unsigned kPrinting = kReading | kRules | kIpLookup | kIpLists;
+inline constexpr unsigned kPrinting = kReading | kRules | kIpLookup | kIpLists | kMerge;
 
 /// A command as the user types it ("scan", "ip lookup") and one line saying what it does.
 struct CommandInfo {
