@@ -34,10 +34,11 @@ if command -v strace >/dev/null; then
     -o "$tmp/strace" "$bin" scan "$tmp/in" --format jsonl -o "$tmp/out.jsonl" \
     --baseline-out "$tmp/baseline.json" >"$tmp/stdout" 2>"$tmp/stderr"
   code=$?
-  # Every open for writing names one of the two output files; nothing is created, renamed,
-  # removed or re-permissioned anywhere else.
+  # Every open for writing names one of the two output files or its temporary file beside it
+  # (.NAME.XXXXXX, renamed over it); nothing is created, renamed, removed or re-permissioned
+  # anywhere else.
   writes=$(grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|creat\(|truncate\(|rename|unlink|mkdir|symlink|link\(|linkat\(|chmod' "$tmp/strace" \
-    | grep -vE "\"$tmp/(out\.jsonl|baseline\.json)\"" | grep -v ' = -1 ' || true)
+    | grep -vE "\"$tmp/\.?(out\.jsonl|baseline\.json)(\.[A-Za-z0-9]{6})?\"" | grep -v ' = -1 ' || true)
   if [ -z "$writes" ]; then ok "writes only -o and --baseline-out (strace)"; else bad "unexpected writes:"; echo "$writes"; fi
   opened=$(grep -E "\"$tmp/in/" "$tmp/strace" | grep -vE 'O_RDONLY' | grep -v ' = -1 ' || true)
   if [ -z "$opened" ]; then ok "inputs opened O_RDONLY"; else bad "inputs opened otherwise:"; echo "$opened"; fi

@@ -3,9 +3,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -109,7 +111,7 @@ class OrderedMessages {
 }  // namespace
 
 unsigned worker_count(const FileTable& files, const RunOptions& options) {
-  unsigned jobs = options.jobs == 0 ? 1 : options.jobs;
+  unsigned jobs = options.jobs == 0 ? 1 : std::min(options.jobs, kMaxJobs);
   if (jobs > files.size()) jobs = files.empty() ? 1 : static_cast<unsigned>(files.size());
   return jobs;
 }
@@ -210,7 +212,23 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
     work(0);
   } else {
     std::vector<std::thread> threads;
-    for (unsigned i = 0; i < jobs; ++i) threads.emplace_back(work, i);
+    threads.reserve(jobs);
+    for (unsigned i = 0; i < jobs; ++i) {
+      try {
+        threads.emplace_back(work, i);
+      } catch (const std::system_error& ex) {
+        // Out of threads or memory for a stack: the workers already started, and this
+        // thread, share the files left (they take them from one counter), so nothing goes
+        // unread; the run is slower, and says so.
+        std::fputs(fmt::format("trailhound: warning: worker thread {} of {} could not start "
+                               "({}); going on with {}\n",
+                               i + 1, jobs, ex.what(), i + 1)
+                       .c_str(),
+                   stderr);
+        work(i);
+        break;
+      }
+    }
     for (auto& th : threads) th.join();
   }
   progress.finish();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "trailhound/app.hpp"
+#include "trailhound/atomic_file.hpp"
 #include "trailhound/discover.hpp"
 #include "trailhound/duplicates.hpp"
 #include "trailhound/engine.hpp"
@@ -53,17 +54,22 @@ class FdBuf final : public std::streambuf {
 /// Where results go: stdout or the -o file. Holds the stream open for the command.
 class Output {
  public:
-  /// Opens `path` ("" or "-" for stdout).
+  /// Opens `path` ("" or "-" for stdout). A file is written beside the target and renamed
+  /// over it by finish(): until then (and on any failure) the previous file stays whole.
   [[nodiscard]] Status open(const std::string& path, ColorMode color);
   [[nodiscard]] std::ostream& stream();
   /// True when text output may be coloured.
   [[nodiscard]] bool color() const { return color_; }
   /// The terminal's width for text tables; 0 (never cut) when not a terminal.
   [[nodiscard]] std::size_t width() const { return width_; }
-  /// Flushes; a Write error (with errno) when the write failed (disk full, closed pipe).
+  /// Flushes and puts the file in place; a Write error (with errno) when the write failed
+  /// (disk full, closed pipe), the previous file then left as it was.
   [[nodiscard]] Status finish();
+  /// The -o path, "" for stdout.
+  [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
+  AtomicFile file_;  // before buf_: the buffer is flushed before the file is let go
   FdBuf buf_;
   std::ostream stream_{&buf_};
   std::string path_;
@@ -110,6 +116,9 @@ struct PreparedRun {
   std::vector<FileProblem> problems;  ///< failed and skipped files, in file order
   GeoSource geo;  ///< --geoip: loaded by the command before prepare_run()
   const intel::IntelDb* intel = nullptr;  ///< scan, investigate: the loaded lists, for printers
+  /// Files the command will write besides -o (such as --baseline-out), with their flag:
+  /// set before prepare_run(), which keeps them from being read or overwritten as inputs.
+  std::vector<std::pair<std::string, std::string>> other_outputs;
   std::uint64_t pruned = 0;   ///< files not opened: outside the window by name
   std::uint64_t skipped = 0;  ///< digests passed over while walking folders
   std::uint64_t walk_errors = 0;  ///< paths that could not be walked (missing, unreadable)

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "output.hpp"
+#include "trailhound/atomic_file.hpp"
 #include "trailhound/detect.hpp"
 #include "trailhound/escape.hpp"
 #include "trailhound/report.hpp"
@@ -217,6 +218,20 @@ int run_detections(const ScanRequest& request, bool investigate) {
   }
   PreparedRun p;
   p.intel = &db;
+  // The report must not replace the baseline read or written (a baseline read in and
+  // written back to one file is how it is kept up to date, and is safe: it is read first).
+  const std::string& out = st.input.output;
+  for (const std::string* other : {&st.detect.baseline_in, &st.detect.baseline_out}) {
+    if (!out.empty() && out != "-" && !other->empty() && same_file(out, *other)) {
+      return report_error(Error::usage(
+          fmt::format("is the file of --baseline-{}: refusing to overwrite it",
+                      other == &st.detect.baseline_in ? "in" : "out"),
+          "-o " + terminal_safe(out)));
+    }
+  }
+  if (!st.detect.baseline_out.empty()) {
+    p.other_outputs.emplace_back("--baseline-out", st.detect.baseline_out);
+  }
   if (auto s = p.geo.load(st.intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(st.input, command, p); !s) return report_error(s.error());
   settings.config.geo = p.geo.db();
@@ -249,12 +264,12 @@ int run_detections(const ScanRequest& request, bool investigate) {
     if (!st.input.quiet) print_error(fmt::format("note: {}", note));
   }
   if (!st.detect.baseline_out.empty()) {
-    std::ofstream out(st.detect.baseline_out, std::ios::binary | std::ios::trunc);
-    out << result.baseline.to_json();
-    if (!out.flush()) {
-      return report_error(Error::write("cannot write the file",
+    // Replaced whole or not at all: a full disk leaves the previous baseline as it was.
+    if (auto s = write_file_atomically(st.detect.baseline_out,
                                        "--baseline-out " + terminal_safe(st.detect.baseline_out),
-                                       errno));
+                                       result.baseline.to_json());
+        !s) {
+      return report_error(s.error());
     }
   }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -62,6 +63,40 @@ bool exact_source_text(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     return c > ' ' && c < 0x7F;
   });
+}
+
+/// An output (-o, --baseline-out) may never be an input: one named on the command line is a
+/// usage error (the run would overwrite the evidence it reads); one found by walking a
+/// folder is left out of the inputs, as it is the run's own output.
+Status guard_outputs(const std::vector<std::pair<std::string, std::string>>& outputs,
+                     FileTable& files, bool quiet) {
+  for (const auto& [flag, path] : outputs) {
+    if (path.empty() || path == "-") continue;
+    struct stat out {};
+    // Only an existing regular file can be an input; a device (/dev/null) is not evidence.
+    if (::stat(path.c_str(), &out) != 0 || !S_ISREG(out.st_mode)) continue;
+    std::vector<std::size_t> walked;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const InputFile& f = files[i];
+      struct stat in {};
+      if (f.is_stdin || ::stat(f.path.c_str(), &in) != 0) continue;
+      if (in.st_dev != out.st_dev || in.st_ino != out.st_ino) continue;
+      if (f.explicit_arg) {
+        return Error::usage(fmt::format("is the input {}: refusing to overwrite it",
+                                        terminal_safe(f.path)),
+                            flag + " " + terminal_safe(path));
+      }
+      walked.push_back(i);
+    }
+    for (auto it = walked.rbegin(); it != walked.rend(); ++it) {
+      if (!quiet) {
+        print_error(fmt::format("note: {} is the output of {}: not read as an input",
+                                terminal_safe(files[*it].path), flag));
+      }
+      files.erase(files.begin() + static_cast<std::ptrdiff_t>(*it));
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -244,11 +279,10 @@ Status Output::open(const std::string& path, ColorMode color) {
     buf_.attach(STDOUT_FILENO, false);
     return {};
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Error{ErrorKind::Usage, "cannot create the file", "-o " + terminal_safe(path), errno};
+  if (auto s = file_.open(path, "-o " + terminal_safe(path)); !s) {
+    return Error{ErrorKind::Usage, "cannot create the file", s.error().path, s.error().errno_value};
   }
-  buf_.attach(fd, true);
+  buf_.attach(file_.fd(), false);
   color_ = color == ColorMode::Always;
   path_ = path;
   return {};
@@ -260,7 +294,11 @@ Status Output::finish() {
   stream_.flush();
   buf_.close();
   const int err = buf_.error();
-  if (err == 0 && stream_) return {};
+  if (err == 0 && stream_) {
+    if (path_.empty()) return {};
+    return file_.commit();
+  }
+  file_.discard();
   return Error::write("writing the results failed",
                       path_.empty() ? std::string("standard output") : terminal_safe(path_), err);
 }
@@ -327,6 +365,9 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
     Discovery d = discover_inputs(o.paths, p.filter.window);
     for (const auto& e : d.errors) print_error(terminal_safe(e));
     p.files = std::move(d.files);
+    auto outputs = p.other_outputs;
+    outputs.emplace_back("-o", o.output);
+    if (auto s = guard_outputs(outputs, p.files, o.quiet); !s) return s;
     p.pruned = d.pruned;
     p.skipped = d.skipped_digest;
     p.walk_errors = d.errors.size();

@@ -165,9 +165,9 @@ const std::vector<Flag>& flag_table() {
 
     // Limits and performance
     {.name = "jobs", .short_name = 'j', .value_name = "N",
-     .help = "worker threads (default: one per core)",
+     .help = "worker threads (default: one per core; at most 1024)",
      .kind = ValueKind::Number, .group = kLimits, .commands = kReading,
-     .target = [](const Requests& r) -> Target { return &r.input->jobs; }},
+     .target = [](const Requests& r) -> Target { return &r.input->jobs; }, .max = 1024},
     {.name = "max-file-bytes", .value_name = "N",
      .help = "refuse a file that inflates to more than this many bytes (default 1 GiB)",
      .kind = ValueKind::Number, .group = kLimits, .commands = kReading,

@@ -44,6 +44,9 @@ struct RunOptions {
   std::function<void(const FileIssue&)> on_file_issue;
 };
 
+/// The most worker threads a run starts, whatever --jobs asks.
+inline constexpr unsigned kMaxJobs = 1024;
+
 /// How many workers a run of `files` uses: --jobs, at most one per file, at least one.
 [[nodiscard]] unsigned worker_count(const FileTable& files, const RunOptions& options);
 
