@@ -169,6 +169,13 @@ template <class Sink>
   return *totals;
 }
 
+/// Puts a run's files in path order, whatever the order of the arguments: events and findings
+/// that share a time are ordered by file, then record, so the output is one total order that
+/// neither the command line nor the thread count changes (and the copy of a duplicated event
+/// that is kept is the one in the first path). A shard orders its table the same way, so a
+/// merge replays the single run's order.
+void order_files(FileTable& files);
+
 /// True when the request asks for a shard's partial instead of the results.
 [[nodiscard]] inline bool is_shard(const InputRequest& request) {
   return !request.partial_out.empty() || !request.shard.empty() || request.shard_count != 0;

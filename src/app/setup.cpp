@@ -336,6 +336,11 @@ Result<std::unique_ptr<Printer>> open_printer(Output& output, const std::string&
   return make_printer(format, command, output.stream(), options);
 }
 
+void order_files(FileTable& files) {
+  std::stable_sort(files.begin(), files.end(),
+                   [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
+}
+
 Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
   auto filter = build_filter(o);
   if (!filter) return std::move(filter).error();
@@ -365,6 +370,7 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
     Discovery d = discover_inputs(o.paths, p.filter.window);
     for (const auto& e : d.errors) print_error(terminal_safe(e));
     p.files = std::move(d.files);
+    order_files(p.files);
     auto outputs = p.other_outputs;
     outputs.emplace_back("-o", o.output);
     if (auto s = guard_outputs(outputs, p.files, o.quiet); !s) return s;

@@ -73,6 +73,7 @@ int run_shard(const InputRequest& request, Command command, bool keep_all, std::
   Discovery d = discover_inputs(o.paths, filter->window);
   for (const auto& e : d.errors) print_error(terminal_safe(e));
   h.files = std::move(d.files);
+  order_files(h.files);
   h.pruned = d.pruned;
   h.skipped_digest = d.skipped_digest;
   h.walk_errors = d.errors.size();

@@ -30,7 +30,8 @@ struct OwnedEvent {
   std::string record;  ///< the record as one line of valid JSON
 
   [[nodiscard]] static OwnedEvent from(const EventView& event);
-  /// Output order: time, then file, then record index: the same whatever the thread count.
+  /// Output order: time, then file, then record index. The file table is in path order, so
+  /// this order is total and the same whatever the thread count or the order of arguments.
   friend bool operator<(const OwnedEvent& a, const OwnedEvent& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.source.file != b.source.file) return a.source.file < b.source.file;
