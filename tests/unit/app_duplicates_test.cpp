@@ -108,7 +108,8 @@ TEST_CASE("the index holds many events as its tables grow", "[app][duplicates]")
 
 TEST_CASE("two trails' copies count once, with the same output for one or two workers",
           "[app][duplicates]") {
-  // Same records in both files, in another order; the copies of the first file are kept.
+  // Same records in both files, in another order; the copies in the first path (acct.json,
+  // whatever the order given) are kept.
   const auto org = write_file("org.json", "{\"Records\":[" + kRecord1 + "," + kRecord2 + "," + kNoId + "]}");
   const auto acct = write_file("acct.json", "{\"Records\":[" + kRecord2 + "," + kNoId + "," + kRecord1 + "]}");
   const std::vector<std::string> paths = {org, acct};
@@ -119,8 +120,10 @@ TEST_CASE("two trails' copies count once, with the same output for one or two wo
     CHECK(one.find("\"duplicates\":2,\"matched\":4") != std::string::npos);
   }
   const std::string timeline = run_jsonl(&app::run_timeline, 2, false, paths);
-  CHECK(timeline.find("trailhound_dup_test_acct.json\",\"index\":0") == std::string::npos);
-  CHECK(timeline.find("trailhound_dup_test_acct.json\",\"index\":1") != std::string::npos);
+  CHECK(timeline.find("trailhound_dup_test_org.json\",\"index\":0") == std::string::npos);
+  CHECK(timeline.find("trailhound_dup_test_org.json\",\"index\":1") == std::string::npos);
+  CHECK(timeline.find("trailhound_dup_test_org.json\",\"index\":2") != std::string::npos);
+  CHECK(timeline.find("trailhound_dup_test_acct.json\",\"index\":0") != std::string::npos);
 
   const std::string kept = run_jsonl(&app::run_timeline, 2, true, paths);
   CHECK(kept.find("\"duplicates\":0,\"matched\":6") != std::string::npos);
