@@ -72,6 +72,33 @@ bool read_intel_file(const std::string& path, std::string& out, std::string* err
 
 namespace {
 
+/// Puts list entries in address order (IPv6 before IPv4, then address, then length), so that
+/// consecutive inserts walk nearly the same path of the tree. IPv4 entries are sorted as one
+/// packed 64-bit key each: comparing (family, high, low, length) tuples cost more than the
+/// rest of loading a 100k-line list.
+void sort_prefixes(std::vector<Prefix>& entries) {
+  const auto v4_begin = std::partition(entries.begin(), entries.end(),
+                                       [](const Prefix& p) { return !p.addr.v4; });
+  std::sort(entries.begin(), v4_begin, [](const Prefix& a, const Prefix& b) {
+    if (a.addr.hi != b.addr.hi) return a.addr.hi < b.addr.hi;
+    if (a.addr.lo != b.addr.lo) return a.addr.lo < b.addr.lo;
+    return a.length < b.length;
+  });
+  std::vector<std::uint64_t> keys;
+  keys.reserve(static_cast<std::size_t>(entries.end() - v4_begin));
+  for (auto it = v4_begin; it != entries.end(); ++it) {
+    keys.push_back((std::uint64_t{it->addr.v4_value()} << 8) | it->length);
+  }
+  std::sort(keys.begin(), keys.end());
+  auto out = v4_begin;
+  for (const std::uint64_t k : keys) {
+    Prefix p;
+    p.addr = IpAddr::from_v4(static_cast<std::uint32_t>(k >> 8));
+    p.length = static_cast<std::uint8_t>(k & 0xFF);
+    *out++ = p;
+  }
+}
+
 void insert_sorted_unique(std::vector<std::string>& v, std::string_view s) {
   if (s.empty()) return;
   auto it = std::lower_bound(v.begin(), v.end(), s);
@@ -248,10 +275,7 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
     }
   };
   read_list(content, fmt, visitor);
-  std::sort(entries.begin(), entries.end(), [](const Prefix& a, const Prefix& b) {
-    return std::tie(a.addr.v4, a.addr.hi, a.addr.lo, a.length) <
-           std::tie(b.addr.v4, b.addr.hi, b.addr.lo, b.length);
-  });
+  sort_prefixes(entries);
   for (const Prefix& prefix : entries) {
     if (impl_->add_prefix(id, prefix)) impl_->count(impl_->lists[id], prefix);
   }
