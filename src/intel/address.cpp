@@ -21,28 +21,31 @@ bool fail(std::string* error, std::string_view reason) {
 // Parses a dotted quad. A leading zero is refused because inet_aton reads it as octal, so
 // `035.1.1.1` means different hosts to different readers.
 bool parse_v4(std::string_view s, std::uint32_t& out, std::string* error) {
+  // Runs once per record (its source address) and once per list line: pointers, and unsigned
+  // arithmetic that may wrap on a run of digits too long to be an octet (refused below).
+  const char* p = s.data();
+  const char* const end = p + s.size();
   std::uint32_t value = 0;
-  std::size_t i = 0;
   for (int octet = 0; octet < 4; ++octet) {
     if (octet > 0) {
-      if (i >= s.size() || s[i] != '.') return fail(error, "malformed IPv4 address");
-      ++i;
+      if (p == end || *p != '.') return fail(error, "malformed IPv4 address");
+      ++p;
     }
-    std::size_t start = i;
+    const char* const start = p;
     unsigned part = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (i - start < 4) part = part * 10 + unsigned(s[i] - '0');
-      ++i;
+    while (p != end && static_cast<unsigned>(*p - '0') <= 9) {
+      part = part * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
     }
-    std::size_t digits = i - start;
+    const auto digits = static_cast<std::size_t>(p - start);
     if (digits == 0) return fail(error, "malformed IPv4 address");
-    if (digits > 1 && s[start] == '0') {
+    if (digits > 1 && *start == '0') {
       return fail(error, "leading zero in IPv4 octet (octal-ambiguous)");
     }
     if (digits > 3 || part > 255) return fail(error, "IPv4 octet above 255");
     value = (value << 8) | part;
   }
-  if (i != s.size()) return fail(error, "malformed IPv4 address");
+  if (p != end) return fail(error, "malformed IPv4 address");
   out = value;
   return true;
 }
@@ -210,8 +213,9 @@ bool parse_prefix(std::string_view text, Prefix& out, bool* masked, std::string*
 
 SourceClass classify_source(std::string_view text, IpAddr* addr, std::string* error) {
   IpAddr parsed;
-  std::string reason;
-  if (parse_address(text, parsed, &reason)) {
+  // No reason is asked for here: most records that fail are service names, and building the
+  // message cost an allocation per record. It is worked out again below when wanted.
+  if (parse_address(text, parsed, nullptr)) {
     if (addr) *addr = parsed;
     return SourceClass::Address;
   }
@@ -236,7 +240,7 @@ SourceClass classify_source(std::string_view text, IpAddr* addr, std::string* er
     }
   }
   if (hostname && label_size > 0 && letter_in_label) return SourceClass::Service;
-  if (error) *error = reason;
+  if (error) (void)parse_address(text, parsed, error);
   return SourceClass::Invalid;
 }
 
