@@ -102,13 +102,12 @@ class DetectSink final : public EventSink {
   DetectSink(const intel::IntelDb& intel, const detect::DetectConfig& config,
              const EventFilter& filter, DuplicateIndex& duplicates, bool keep_events)
       : detector(intel, config, filter),
-        filter_(filter),
         duplicates_(duplicates),
         keep_events_(keep_events) {}
   void on_event(const EventView& e) override {
-    detector.on_event(e);
+    // The detector tells whether the event passed the filter: it is not matched twice.
+    if (!detector.on_event(e)) return;
     if (!keep_events_ && !duplicates_.enabled()) return;
-    if (!filter_.matches(e)) return;
     (void)duplicates_.observe(e);
     if (keep_events_) events.push_back(OwnedEvent::from(e));
   }
@@ -116,7 +115,6 @@ class DetectSink final : public EventSink {
   std::vector<OwnedEvent> events;
 
  private:
-  const EventFilter& filter_;
   DuplicateIndex& duplicates_;
   bool keep_events_;
 };

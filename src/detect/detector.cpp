@@ -43,7 +43,7 @@ Detector::~Detector() = default;
 
 Detector::State& Detector::state() { return *state_; }
 
-void Detector::on_event(const EventView& e) {
+bool Detector::on_event(const EventView& e) {
   State& s = *state_;
   const DetectConfig& cfg = s.worker.config;
 
@@ -68,17 +68,18 @@ void Detector::on_event(const EventView& e) {
   // What rules learn (the baseline, key histories) comes from every event; findings only
   // from events that pass the filter and no --suppress-event.
   for (Rule* rule : s.learners) rule->learn(ctx);
-  if (!s.filter.matches(e)) return;
+  if (!s.filter.matches(e)) return false;
   ++s.matched;
   if (std::any_of(cfg.suppress_events.begin(), cfg.suppress_events.end(),
                   [&](const std::string& g) { return glob_match(g, e.event_name); })) {
     ++s.worker.suppressed.event;
-    return;
+    return true;
   }
   ctx.principal_suppressed =
       std::any_of(cfg.suppress_principals.begin(), cfg.suppress_principals.end(),
                   [&](const std::string& p) { return identity_matches(e.identity, p); });
   for (const auto& rule : s.rules) rule->judge(ctx);
+  return true;
 }
 
 namespace {

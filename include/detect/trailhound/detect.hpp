@@ -233,8 +233,8 @@ class Detector {
   Detector& operator=(const Detector&) = delete;
 
   /// Runs the rules on one event (only events passing the filter can give findings; every
-  /// event may teach the baseline).
-  void on_event(const EventView& event);
+  /// event may teach the baseline). Returns whether the event passed the filter.
+  bool on_event(const EventView& event);
 
 
   struct State;
