@@ -37,7 +37,7 @@ mkfifo "$d/z.json"
 pid=$!
 exec 3<>"$d/z.json"  # the writer (read-write: opening does not wait for the reader): open until the first line has been seen
 first=
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do  # up to 30 s
   first=$(head -n 1 "$tmp/stream")
   [ -n "$first" ] && break
   sleep 0.05
