@@ -49,13 +49,13 @@ void put(std::string& out, T value) {
 }
 
 /// Appends one event as a run stores it: time, file, index, then each string as its length
-/// (4 bytes) and its bytes. Native byte order: a run is read back by the process that wrote it.
+/// (8 bytes: a record may be past 4 GiB when the limits are raised) and its bytes. Native byte order: a run is read back by the process that wrote it.
 void encode(std::string& out, const OwnedEvent& e) {
   put<std::int64_t>(out, e.time);
   put<std::uint32_t>(out, e.source.file);
   put<std::uint64_t>(out, e.source.index);
   each_string(e, [&out](const std::string& s) {
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(s.size()));
+    put<std::uint64_t>(out, s.size());
     out += s;
   });
 }
@@ -134,8 +134,9 @@ class RunReader {
     out.source.index = index;
     bool ok = true;
     each_string(out, [&](std::string& s) {
-      std::uint32_t n = 0;
-      if (!ok || !get(n)) {
+      std::uint64_t n = 0;
+      // A length past what the run holds is damage: never allocate by it.
+      if (!ok || !get(n) || n > (end_ - pos_) + (have_ - used_)) {
         ok = false;
         return;
       }
