@@ -205,6 +205,7 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
         messages.file_done(index, FileOutcome::Failed,
                            {fmt::format("internal error while reading the file: {}", ex.what())});
       }
+      sink.on_file_done(index);
     }
   };
 

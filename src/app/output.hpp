@@ -176,6 +176,16 @@ template <class Sink>
 /// merge replays the single run's order.
 void order_files(FileTable& files);
 
+/// The share of --max-memory the events of a sorted output may hold in memory: a quarter,
+/// the rest being left to decoding, the duplicate index and the statistics. Past it they are
+/// sorted in runs on disk (see EventSpool).
+[[nodiscard]] inline std::uint64_t sort_budget(const InputRequest& request) {
+  return request.max_memory / 4;
+}
+
+/// With --verbose, says on stderr how many sorted runs went to disk (nothing when none did).
+void note_spill(const InputRequest& request, std::size_t runs);
+
 /// True when the request asks for a shard's partial instead of the results.
 [[nodiscard]] inline bool is_shard(const InputRequest& request) {
   return !request.partial_out.empty() || !request.shard.empty() || request.shard_count != 0;

@@ -2,9 +2,13 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <mutex>
+
+#include <fmt/format.h>
 
 #include "output.hpp"
 #include "trailhound/report.hpp"
+#include "trailhound/spool.hpp"
 
 namespace trailhound::app {
 namespace {
@@ -14,20 +18,49 @@ namespace {
 /// seen, which is the same as counting the kept one, copies being byte-identical.
 class TimelineSink final : public EventSink {
  public:
-  TimelineSink(const EventFilter& filter, DuplicateIndex& duplicates)
-      : filter_(filter), duplicates_(duplicates) {}
+  TimelineSink(const EventFilter& filter, DuplicateIndex& duplicates, EventSpool& spool)
+      : filter_(filter), duplicates_(duplicates), lane_(spool.lane()) {}
   void on_event(const EventView& e) override {
     if (!filter_.matches(e)) return;
     const bool first = duplicates_.observe(e);
-    events.push_back(OwnedEvent::from(e));
+    lane_.add(OwnedEvent::from(e));
     if (first) stats.add(e);
   }
-  std::vector<OwnedEvent> events;
   ActivityStats stats;
 
  private:
   const EventFilter& filter_;
   DuplicateIndex& duplicates_;
+  EventSpool::Lane& lane_;
+};
+
+/// timeline --unsorted: prints each event as it is read, and the output as each file is done.
+/// Of an event's copies, the first one read is printed (with one worker, the earliest file's).
+class StreamSink final : public EventSink {
+ public:
+  StreamSink(const EventFilter& filter, DuplicateIndex& duplicates, Printer& printer,
+             std::ostream& out, std::mutex& lock)
+      : filter_(filter), duplicates_(duplicates), printer_(printer), out_(out), lock_(lock) {}
+  void on_event(const EventView& e) override {
+    if (!filter_.matches(e) || !duplicates_.observe(e)) return;
+    stats.add(e);
+    const OwnedEvent owned = OwnedEvent::from(e);
+    std::lock_guard hold(lock_);
+    printer_.event(owned);
+  }
+  void on_file_done(std::size_t /*index*/) override {
+    std::lock_guard hold(lock_);
+    printer_.flush();
+    out_.flush();
+  }
+  ActivityStats stats;
+
+ private:
+  const EventFilter& filter_;
+  DuplicateIndex& duplicates_;
+  Printer& printer_;
+  std::ostream& out_;
+  std::mutex& lock_;
 };
 
 /// Adds up activity per principal for the events that pass the filter.
@@ -58,13 +91,14 @@ class SummarySink final : public EventSink {
   DuplicateIndex& duplicates_;
 };
 
-/// Runs the files into one sink of type S per worker, made from the filter and the run's
-/// duplicate index.
-template <class S>
-Result<std::vector<std::unique_ptr<S>>> run_into(PreparedRun& p, RunTotals& totals) {
+/// Runs the files into one sink of type S per worker, made from the filter, the run's
+/// duplicate index and `more`.
+template <class S, class... More>
+Result<std::vector<std::unique_ptr<S>>> run_into(PreparedRun& p, RunTotals& totals,
+                                                 More&... more) {
   std::vector<std::unique_ptr<S>> sinks;
   const std::function<std::unique_ptr<S>()> make = [&] {
-    return std::make_unique<S>(p.filter, *p.duplicates);
+    return std::make_unique<S>(p.filter, *p.duplicates, more...);
   };
   auto read = read_events(p, make, sinks);
   if (!read) return std::move(read).error();
@@ -73,27 +107,58 @@ Result<std::vector<std::unique_ptr<S>>> run_into(PreparedRun& p, RunTotals& tota
   return sinks;
 }
 
+/// timeline --unsorted: the events as the files are read, with the run's problems after them.
+int run_timeline_unsorted(const InputRequest& request, const IntelRequest& intel, PreparedRun& p) {
+  RunTotals totals;
+  std::mutex lock;
+  p.printer->begin(PrintBegin{Command::Timeline, &p.files, false,
+                              describe_request(request, intel.geoip)});
+  auto sinks = run_into<StreamSink>(p, totals, *p.printer, p.output.stream(), lock);
+  if (!sinks) return report_error(sinks.error());
+  ActivityStats stats;
+  for (auto& ss : *sinks) stats.merge(ss->stats);
+  for (const auto& problem : p.problems) p.printer->file_problem(problem);
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = stats.events;
+  summary.stats = &stats;
+  p.printer->summary(summary);
+  p.printer->end();
+  return finish_run(request, p.output, totals);
+}
+
 }  // namespace
 
 int run_timeline(const InputRequest& request, const IntelRequest& intel) {
   if (is_shard(request)) return run_shard(request, Command::Timeline, false);
+  if (request.unsorted) {
+    // The formats that lay out one document (json, html) cannot take rows as they come.
+    const FormatInfo* f = find_format(request.format);
+    if (f != nullptr && (f->name == "json" || f->name == "html")) {
+      return report_error(Error::usage(
+          fmt::format("--unsorted prints events as they are read: use --format jsonl, csv, "
+                      "ocsf or text, not {}", f->name),
+          "--unsorted"));
+    }
+  }
   PreparedRun p;
   if (auto s = p.geo.load(intel.geoip); !s) return report_error(s.error());
   if (auto s = prepare_run(request, Command::Timeline, p); !s) return report_error(s.error());
+  if (request.unsorted) return run_timeline_unsorted(request, intel, p);
   RunTotals totals;
-  std::vector<OwnedEvent> events;
   ActivityStats stats;
-  auto sinks = run_into<TimelineSink>(p, totals);
+  EventSpool spool(sort_budget(request));
+  auto sinks = run_into<TimelineSink>(p, totals, spool);
   if (!sinks) return report_error(sinks.error());
-  for (auto& ts : *sinks) {
-    std::move(ts->events.begin(), ts->events.end(), std::back_inserter(events));
-    stats.merge(ts->stats);
-  }
-  // Of an event's copies, the one in the earliest file is reported.
-  std::erase_if(events, [&](const OwnedEvent& e) { return !p.duplicates->kept(e.event_id, e.source); });
-  std::sort(events.begin(), events.end());
+  for (auto& ts : *sinks) stats.merge(ts->stats);
   begin_printing(p, Command::Timeline, false, describe_request(request, intel.geoip));
-  for (const auto& e : events) p.printer->event(e);
+  // Of an event's copies, the one in the earliest file is reported.
+  const DuplicateIndex& dups = *p.duplicates;
+  const Status sorted = spool.visit(
+      [&dups](const OwnedEvent& e) { return dups.kept(e.event_id, e.source); },
+      [&p](const OwnedEvent& e) { p.printer->event(e); });
+  if (!sorted) return report_error(sorted.error());
+  note_spill(request, spool.runs_spilled());
   RunSummary summary;
   summary.totals = &totals;
   summary.matched = stats.events;

@@ -11,6 +11,7 @@
 #include "trailhound/detect.hpp"
 #include "trailhound/escape.hpp"
 #include "trailhound/report.hpp"
+#include "trailhound/spool.hpp"
 #include "trailhound/timeutil.hpp"
 
 namespace trailhound::app {
@@ -100,23 +101,22 @@ Status build_detect_settings(const DetectRequest& o, TimeMs now, DetectSettings&
 class DetectSink final : public EventSink {
  public:
   DetectSink(const intel::IntelDb& intel, const detect::DetectConfig& config,
-             const EventFilter& filter, DuplicateIndex& duplicates, bool keep_events)
+             const EventFilter& filter, DuplicateIndex& duplicates, EventSpool* keep_events)
       : detector(intel, config, filter),
         duplicates_(duplicates),
-        keep_events_(keep_events) {}
+        lane_(keep_events != nullptr ? &keep_events->lane() : nullptr) {}
   void on_event(const EventView& e) override {
     // The detector tells whether the event passed the filter: it is not matched twice.
     if (!detector.on_event(e)) return;
-    if (!keep_events_ && !duplicates_.enabled()) return;
+    if (lane_ == nullptr && !duplicates_.enabled()) return;
     (void)duplicates_.observe(e);
-    if (keep_events_) events.push_back(OwnedEvent::from(e));
+    if (lane_ != nullptr) lane_->add(OwnedEvent::from(e));
   }
   detect::Detector detector;
-  std::vector<OwnedEvent> events;
 
  private:
   DuplicateIndex& duplicates_;
-  bool keep_events_;
+  EventSpool::Lane* lane_;
 };
 
 /// The investigate window around the first finding.
@@ -236,26 +236,23 @@ int run_detections(const ScanRequest& request, bool investigate) {
   const detect::DetectConfig& config = settings.config;
 
   std::vector<std::unique_ptr<DetectSink>> sinks;
+  EventSpool spool(sort_budget(st.input));
   const std::function<std::unique_ptr<DetectSink>()> make = [&] {
-    return std::make_unique<DetectSink>(db, config, p.filter, *p.duplicates, investigate);
+    return std::make_unique<DetectSink>(db, config, p.filter, *p.duplicates,
+                                        investigate ? &spool : nullptr);
   };
   auto read = read_events(p, make, sinks);
   if (!read) return report_error(read.error());
   RunTotals totals = *read;
   p.account(totals);
   std::vector<detect::Detector*> detectors;
-  std::vector<OwnedEvent> events;
-  for (auto& ds : sinks) {
-    detectors.push_back(&ds->detector);
-    std::move(ds->events.begin(), ds->events.end(), std::back_inserter(events));
-  }
+  for (auto& ds : sinks) detectors.push_back(&ds->detector);
   detect::DetectResult result =
       detect::finish(detectors, db, config, settings.has_loaded ? &settings.loaded : nullptr);
   // One event, one finding: the findings and events of a copy not kept go, and the copies
   // stop counting as matched.
   const DuplicateIndex& dups = *p.duplicates;
   result.findings.drop_if([&](const detect::Finding& f) { return !dups.kept(f.event_id, f.source); });
-  std::erase_if(events, [&](const OwnedEvent& e) { return !dups.kept(e.event_id, e.source); });
   result.events_matched -= std::min(result.events_matched, totals.records_duplicate);
   result.notes.insert(result.notes.end(), sigma_refused.begin(), sigma_refused.end());
   for (const auto& note : result.notes) {
@@ -299,28 +296,49 @@ int run_detections(const ScanRequest& request, bool investigate) {
   summary.detect = &result;
   ActivityStats stats;
   std::string window;
+  bool no_events = true;
   if (investigate) {
-    std::sort(events.begin(), events.end());
-    TimeMs from = events.empty() ? 0 : events.front().time;
+    // The events come sorted from the spool, one at a time: the window is decided by the
+    // first (or the first finding), what is shown is filtered as they pass.
+    const auto kept = [&dups](const OwnedEvent& e) { return dups.kept(e.event_id, e.source); };
+    TimeMs from = 0;
     std::optional<TimeMs> to;
-    if (any_findings) {
-      const TimeMs first = shown.empty() ? from : shown.front().time;
-      from = first - window_span->before;
-      if (window_span->after) to = first + *window_span->after;
-      window = fmt::format("from {} ({} before the first finding) to {}", format_iso(from),
-                           st.before, to ? format_iso(*to) : "the end of the data");
-      const TimeMs last = events.empty() ? from : events.back().time + 1;
-      summary.window_span = std::make_pair(from, to ? *to : std::max(from, last));
-    } else if (events.empty()) {
-      window = "no events for this pivot in the data read";
-    } else {
-      window = "no findings for this principal: all of its activity";
-    }
-    p.printer->section(fmt::format("timeline ({})", window));
-    for (const auto& e : events) {
-      if (e.time < from || (to && e.time >= *to)) continue;
+    std::optional<TimeMs> first_event;
+    TimeMs last = 0;
+    bool started = false;
+    const auto start = [&] {
+      started = true;
+      no_events = !first_event.has_value();
+      from = first_event.value_or(0);
+      if (any_findings) {
+        const TimeMs first = shown.empty() ? from : shown.front().time;
+        from = first - window_span->before;
+        if (window_span->after) to = first + *window_span->after;
+        window = fmt::format("from {} ({} before the first finding) to {}", format_iso(from),
+                             st.before, to ? format_iso(*to) : "the end of the data");
+      } else if (no_events) {
+        window = "no events for this pivot in the data read";
+      } else {
+        window = "no findings for this principal: all of its activity";
+      }
+      p.printer->section(fmt::format("timeline ({})", window));
+    };
+    const Status sorted = spool.visit(kept, [&](const OwnedEvent& e) {
+      if (!started) {
+        first_event = e.time;
+        start();
+      }
+      last = e.time;
+      if (e.time < from || (to && e.time >= *to)) return;
       p.printer->event(e);
       stats.add(e);  // statistics over the window shown
+    });
+    if (!sorted) return report_error(sorted.error());
+    note_spill(st.input, spool.runs_spilled());
+    if (!started) start();
+    if (any_findings) {
+      const TimeMs end = no_events ? from : last + 1;
+      summary.window_span = std::make_pair(from, to ? *to : std::max(from, end));
     }
     summary.stats = &stats;
     summary.window = window;
@@ -329,7 +347,7 @@ int run_detections(const ScanRequest& request, bool investigate) {
   p.printer->end();
   const int code = finish_run(st.input, p.output, totals);
   if (code == kExitWrite || code == kExitUsage) return code;
-  if (investigate && events.empty()) {
+  if (investigate && no_events) {
     // A pivot that selects nothing is most likely a typo: say so, and do not pass as clean.
     print_error(fmt::format("no events for {} in the data read", pivot_text(st.input)));
     return kExitUsage;

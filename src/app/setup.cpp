@@ -421,6 +421,13 @@ std::vector<std::pair<std::string, std::string>> describe_request(
   return asked;
 }
 
+void note_spill(const InputRequest& request, std::size_t runs) {
+  if (!request.verbose || request.quiet || runs == 0) return;
+  print_error(fmt::format("note: the events past {} bytes in memory (a quarter of --max-memory) "
+                          "were sorted in {} run(s) on disk and merged",
+                          sort_budget(request), runs));
+}
+
 void begin_printing(PreparedRun& p, Command command, bool grouped,
                     std::vector<std::pair<std::string, std::string>> asked) {
   p.printer->begin(PrintBegin{command, &p.files, grouped, std::move(asked)});

@@ -139,6 +139,11 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::Switch, .group = kOutput,
      .commands = kTimeline | kScan | kInvestigate | kMerge,
      .target = [](const Requests& r) -> Target { return &r.input->ocsf_raw; }},
+    {.name = "unsorted",
+     .help = "timeline: print events as the files are read, in file order, without sorting "
+             "(the first lines come at once; jsonl, csv, ocsf or text)",
+     .kind = ValueKind::Switch, .group = kOutput, .commands = kTimeline,
+     .target = [](const Requests& r) -> Target { return &r.input->unsorted; }},
     {.name = "wide", .help = "text tables: never cut a cell to fit the terminal",
      .kind = ValueKind::Switch, .group = kOutput, .commands = kPrinting,
      .target = output_field<&In::wide, &Ip::wide, &Ru::wide>},
@@ -181,6 +186,7 @@ const std::vector<Flag>& flag_table() {
      .help = "reject a record larger than this many bytes (default 64 MiB)",
      .kind = ValueKind::Number, .group = kLimits, .commands = kReading,
      .target = [](const Requests& r) -> Target { return &r.input->max_record_bytes; }},
+    {.name = "max-memory", .value_name = "SIZE", .help = "memory budget for the whole run: decode limits and sorting spill to $TMPDIR past it (default 1 GiB; K, M, G suffixes)", .kind = ValueKind::Size, .group = kLimits, .commands = kReading, .target = [](const Requests& r) -> Target { return &r.input->max_memory; }},
 
     // IP intelligence
     {.name = "threat-list", .value_name = "NAME=PATH[:FORMAT]",
@@ -412,11 +418,45 @@ Result<std::string> check_value(const Flag& flag, std::string_view text) {
       }
       return std::string(text);
     }
+    case ValueKind::Size: {
+      const auto bytes = parse_size(text);
+      if (!bytes) {
+        return Error::usage(
+            fmt::format("'{}' is not a size such as 4096, 256M or 1G (K, M, G, T: base 1024)",
+                        text),
+            where);
+      }
+      return std::to_string(*bytes);
+    }
     case ValueKind::Text:
     case ValueKind::List:
       break;
   }
   return std::string(text);
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::uint64_t n = 0;
+  const auto* end = text.data() + text.size();
+  const auto [p, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc() || p == text.data()) return std::nullopt;
+  std::string_view rest(p, static_cast<std::size_t>(end - p));
+  unsigned shift = 0;
+  if (!rest.empty()) {
+    switch (rest.front()) {
+      case 'k': case 'K': shift = 10; break;
+      case 'm': case 'M': shift = 20; break;
+      case 'g': case 'G': shift = 30; break;
+      case 't': case 'T': shift = 40; break;
+      default: return std::nullopt;
+    }
+    rest.remove_prefix(1);
+    // 256M, 256MB, 256MiB: the unit may be spelled out.
+    if (rest == "iB" || rest == "ib" || rest == "B" || rest == "b") rest = {};
+    if (!rest.empty()) return std::nullopt;
+  }
+  if (shift != 0 && n > (UINT64_MAX >> shift)) return std::nullopt;
+  return n << shift;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

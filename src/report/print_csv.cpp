@@ -226,6 +226,7 @@ class CsvPrinter final : public Printer {
   }
   void network_kind(const detect::NetworkKind& /*kind*/) override {}
   void summary(const RunSummary& /*summary*/) override {}
+  void flush() override { buf_.flush(); }
   void end() override { buf_.flush(); }
 
  private:

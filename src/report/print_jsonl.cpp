@@ -58,6 +58,7 @@ class JsonlPrinter final : public Printer {
     append_summary_json(buf_.text, command_, s);
     line();
   }
+  void flush() override { buf_.flush(); }
   void end() override { buf_.flush(); }
 
  private:

@@ -439,6 +439,7 @@ class OcsfPrinter final : public Printer {
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stderr);
   }
+  void flush() override { buf_.flush(); }
   void end() override { buf_.flush(); }
 
  private:

@@ -54,10 +54,13 @@ struct InputRequest {
   bool wide = false;    ///< text tables: never cut a cell to fit the terminal
   bool strict = false;  ///< a rule that cannot run, an unreadable file or a rejected record fails
   bool ocsf_raw = false;  ///< --format ocsf: each event's record as `raw_data`
+  /// timeline: print events as the files are read, in file order, without sorting them.
+  bool unsorted = false;
   ColorMode color = ColorMode::Auto;
   std::uint64_t max_file_bytes = 1ULL << 30;
   std::size_t max_depth = 256;
   std::uint64_t max_record_bytes = 64ULL << 20;
+  std::uint64_t max_memory = 1ULL << 30;
 
   // Sharded runs (see trailhound/partial.hpp).
   std::string shard;           ///< --shard K/N or auto; empty: not a shard

@@ -22,6 +22,8 @@ class EventSink {
   virtual ~EventSink() = default;
   /// Called for every event read (filters are the sink's business).
   virtual void on_event(const EventView& event) = 0;
+  /// Called when the worker is done with a file, whether it was read, failed or skipped.
+  virtual void on_file_done(std::size_t /*index*/) {}
 };
 
 /// A file that failed, or was skipped as not CloudTrail, and why: what stderr says of it.

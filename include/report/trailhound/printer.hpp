@@ -129,6 +129,9 @@ class Printer {
   virtual void rule(const detect::RuleInfo& rule) = 0;
   virtual void network_kind(const detect::NetworkKind& kind) = 0;
   virtual void summary(const RunSummary& summary) = 0;
+  /// Writes the rows buffered so far to the stream (a streamed timeline, --unsorted), when
+  /// the format allows it: a format that lays out the whole result first may keep them.
+  virtual void flush() {}
   /// Writes what is still buffered; the printer is done.
   virtual void end() = 0;
 };
