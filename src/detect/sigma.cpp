@@ -820,6 +820,12 @@ void load_document(RuleSet::Impl& impl, const std::vector<YAML::Node>& docs, std
 }
 
 std::vector<YAML::Node> parse_yaml(std::string_view text) {
+  // yaml-cpp 0.7 loops forever, allocating, on a stream whose first byte is ',' followed by
+  // a plain character (found by fuzz_sigma); such a stream is not YAML (',' cannot begin a
+  // plain scalar, and a flow entry needs a flow collection), so it is refused before.
+  if (!text.empty() && text.front() == ',') {
+    throw YAML::ParserException(YAML::Mark(), "a YAML stream cannot begin with ','");
+  }
   std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
   // A trailing "---" gives an empty document.
   std::erase_if(docs, [](const YAML::Node& n) { return n.IsNull(); });

@@ -383,6 +383,9 @@ TEST_CASE("sigma: what the engine does not support is refused by name", "[sigma]
   CHECK(refusal(rule("    s:\n        sourceIPAddress|cidr: 'nope'\n    condition: s\n")).find("not a CIDR") != std::string::npos);
   CHECK(refusal("title: x\ncorrelation:\n    type: event_count\n").find("correlation") != std::string::npos);
   CHECK(refusal("title: [unclosed\n").find("YAML") != std::string::npos);
+  // yaml-cpp would loop forever on these (found by fuzz_sigma).
+  CHECK(refusal(",itie").find("YAML") != std::string::npos);
+  CHECK(refusal(", a\ntitle: x\n").find("YAML") != std::string::npos);
   // A rule for other logs is skipped, not refused.
   auto set = sigma::compile_text("title: w\nlogsource:\n    product: windows\ndetection:\n"
                                  "    s:\n        EventID: 1\n    condition: s\n");
