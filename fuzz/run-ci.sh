@@ -17,7 +17,7 @@ cmake --build "$build" --target fuzz_all -j"$jobs"
 
 mkdir -p "$build/artifacts"
 status=0
-for t in decode_parse lists time address escape; do
+for t in decode_parse lists time address escape sigma; do
   corpus=$build/corpus-$t
   mkdir -p "$corpus"
   echo "== fuzz_$t for ${seconds}s"

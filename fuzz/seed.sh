@@ -55,6 +55,18 @@ mk escape formula '=HYPERLINK("http://x","y")'
 mk escape utf8 $'caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xa9 \xc2\x9b'
 mk escape bad $'\xff\xfe\xc0\xaf\xed\xa0\x80'
 mk escape json '{"a":[1,"b\u0000",{"c":null}],"d":"\u00e9"}'
-for t in decode_parse lists time address escape; do
+# Sigma: every rule of test-data/sigma and of ../shared/sigma (when present beside the
+# checkout), each alone (matched against the target's fixed records) and each followed by a NUL
+# and the sample log.
+mapfile -t rules < <(find "$td/sigma" "$root/../shared/sigma/rules" -type f \( -name '*.yml' \
+  -o -name '*.yaml' \) 2>/dev/null | sort)
+seed sigma "${rules[@]}"
+sample=$(find "$td/sample/AWSLogs" -type f -name '*.json' 2>/dev/null | sort | head -n1)
+if [ -n "$sample" ]; then
+  for f in "${rules[@]:0:20}"; do
+    { cat "$f"; printf '\0'; cat "$sample"; } >"$here/corpus-sigma/seed-$(basename "$f" .yml)-log"
+  done
+fi
+for t in decode_parse lists time address escape sigma; do
   echo "corpus-$t: $(find "$here/corpus-$t" -type f | wc -l) files"
 done

@@ -83,5 +83,24 @@ run flaws2-scan scan "$flaws" --aws-ip-ranges "$ranges"
 run flaws2-investigate investigate "$flaws" --aws-ip-ranges "$ranges" --user level1
 run flaws2-timeline timeline "$flaws" --ocsf-raw
 
+# Sigma findings carry the rules' ATT&CK tags as finding_info.attacks: valid in strict mode,
+# and present (a technique uid, a tactic with uid and name) on the tampering fixtures' findings.
+sigma_rules=../shared/sigma/rules
+if [ -d "$sigma_rules" ]; then
+  run sigma-tampering scan test-data/sigma/tampering.json --sigma "$sigma_rules" --rules sigma
+  attacks=$(jq -c 'select(.class_uid == 2004) | .finding_info.attacks // empty | .[]' \
+    "$tmp/sigma-tampering.jsonl" 2>/dev/null)
+  if printf '%s\n' "$attacks" | grep -q '"technique":{"uid":"T[0-9]\{4\}"}' &&
+     printf '%s\n' "$attacks" | grep -q '"tactic":{"name":"[A-Z][A-Za-z ]*","uid":"TA00[0-9][0-9]"}'; then
+    echo "ok   sigma-tampering: findings carry ATT&CK techniques and tactics"
+    pass=$((pass + 1))
+  else
+    echo "FAIL sigma-tampering: no finding_info.attacks with a technique and a tactic"
+    fail=$((fail + 1))
+  fi
+else
+  echo "note: $sigma_rules is absent; the Sigma ATT&CK case is skipped"
+fi
+
 echo "ocsf golden: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -153,6 +153,35 @@ std::string format_iso(TimeMs time) {
   y += m <= 2;
   const auto secs = ms_of_day / 1000;
   const auto millis = ms_of_day % 1000;
+  if (y >= 0 && y <= 9999) {
+    // The usual case, written digit by digit: reports print one time per finding and event.
+    char buf[24];
+    auto put = [&](std::size_t at, unsigned v, int width) {
+      for (int i = width - 1; i >= 0; --i) {
+        buf[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+        v /= 10;
+      }
+    };
+    put(0, static_cast<unsigned>(y), 4);
+    buf[4] = '-';
+    put(5, m, 2);
+    buf[7] = '-';
+    put(8, d, 2);
+    buf[10] = 'T';
+    put(11, static_cast<unsigned>(secs / 3600), 2);
+    buf[13] = ':';
+    put(14, static_cast<unsigned>(secs / 60 % 60), 2);
+    buf[16] = ':';
+    put(17, static_cast<unsigned>(secs % 60), 2);
+    std::size_t n = 19;
+    if (millis != 0) {
+      buf[19] = '.';
+      put(20, static_cast<unsigned>(millis), 3);
+      n = 23;
+    }
+    buf[n++] = 'Z';
+    return std::string(buf, n);
+  }
   if (millis == 0) {
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600,
                        secs / 60 % 60, secs % 60);

@@ -97,7 +97,9 @@ std::string finding_digest(const Finding& f) {
   h = hash_bytes(f.principal.key(), h);
   h = hash_bytes(f.principal.access_key, h);
   h = hash_bytes(f.source_ip, h);
-  return fmt::format("{:016x}", h);
+  std::string hex(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) hex[static_cast<std::size_t>(i)] = "0123456789abcdef"[h & 0xf];
+  return hex;
 }
 
 }  // namespace

@@ -18,7 +18,6 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -26,13 +25,20 @@
 
 #include <fmt/format.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 namespace trailhound::detect::sigma {
 namespace {
 
 constexpr int kStar = -1;
 constexpr int kOne = -2;
-/// A regular expression is not run on longer text: std::regex recurses per character.
-constexpr std::size_t kMaxRegexSubject = 4096;
+/// How much work one regular-expression search may do (PCRE2's match limit: calls of its
+/// internal match function, or JIT backtracks) before it gives up as no match, so that a
+/// pattern that backtracks catastrophically on a hostile value cannot hang a worker.
+constexpr std::uint32_t kRegexMatchLimit = 1'000'000;
+/// PCRE2's depth limit (nested backtracking frames) for the interpreter, for the same reason.
+constexpr std::uint32_t kRegexDepthLimit = 10'000;
 /// Matched values in a finding's reasons are cut to this length.
 constexpr std::size_t kMaxReasonValue = 160;
 
@@ -76,6 +82,35 @@ bool glob_match(const std::vector<int>& p, std::string_view s, bool cased) {
   return pi == p.size();
 }
 
+/// A compiled PCRE2 pattern (the `re` modifier), shared read-only by every worker; JIT
+/// compiled when the library can.
+struct Pcre {
+  pcre2_code* code = nullptr;
+  bool jit = false;
+  Pcre() = default;
+  Pcre(const Pcre&) = delete;
+  Pcre& operator=(const Pcre&) = delete;
+  ~Pcre() { pcre2_code_free(code); }
+};
+
+/// Compiles `pattern` with `options`; null with `error` set when PCRE2 refuses it.
+std::shared_ptr<const Pcre> compile_pcre(std::string_view pattern, std::uint32_t options,
+                                        std::string& error) {
+  int code = 0;
+  PCRE2_SIZE offset = 0;
+  auto re = std::make_shared<Pcre>();
+  re->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options,
+                           &code, &offset, nullptr);
+  if (re->code == nullptr) {
+    PCRE2_UCHAR buf[256];
+    pcre2_get_error_message(code, buf, sizeof buf);
+    error = fmt::format("{} at offset {}", reinterpret_cast<const char*>(buf), offset);
+    return nullptr;
+  }
+  re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+  return re;
+}
+
 enum class Op {
   Equal, Contains, Prefix, Suffix, Glob, Regex, Cidr, Exists, Null, FieldRef, Placeholder,
   Gt, Gte, Lt, Lte,
@@ -86,7 +121,8 @@ struct ValueTest {
   bool cased = false;
   std::string text;  ///< lower-cased unless cased
   std::vector<int> glob;
-  std::shared_ptr<const std::regex> re;
+  std::shared_ptr<const Pcre> re;
+  bool re_icase = false;  ///< re|i
   std::string must;  ///< re: text every match contains (lower-cased with re|i), checked first
   intel::Prefix prefix;
   bool exists = true;
@@ -185,6 +221,12 @@ struct Refusal {
 /// (alternation, or nothing long enough outside groups).
 std::string required_literal(std::string_view pattern) {
   if (pattern.find('|') != std::string_view::npos) return {};
+  // Inline options ((?i), (?x), ...), quoting (\Q...\E) and verbs ((*UCP)) change what the
+  // text around them means: no literal is taken from such a pattern.
+  if (pattern.find("(?") != std::string_view::npos || pattern.find("\\Q") != std::string_view::npos ||
+      pattern.find("(*") != std::string_view::npos) {
+    return {};
+  }
   auto plain = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '/' || c == '-' ||
            c == '_' || c == '@' || c == ' ' || c == ',' || c == '=' || c == '"' || c == '\'' ||
@@ -204,7 +246,26 @@ std::string required_literal(std::string_view pattern) {
     run.clear();
     if (c == '(' || c == '[') ++depth;
     else if ((c == ')' || c == ']') && depth > 0) --depth;
-    else if (c == '\\') ++i;  // an escape: its character is not taken as plain
+    else if (c == '{' && depth == 0) {
+      // A counted quantifier ({2}, {1,300}): its digits are not text of the match.
+      const std::size_t close = pattern.find('}', i);
+      if (close != std::string_view::npos) i = close;
+    } else if (c == '\\' && i + 1 < pattern.size()) {
+      // An escape: its character is not taken as plain, nor what a lettered escape takes
+      // after it (\x{41}, \p{L}, \g1, \N{U+41}, \x41).
+      const char e = pattern[++i];
+      if (std::isalpha(static_cast<unsigned char>(e))) {
+        if (i + 1 < pattern.size() && pattern[i + 1] == '{') {
+          const std::size_t close = pattern.find('}', i + 1);
+          i = close == std::string_view::npos ? pattern.size() : close;
+        } else if (e == 'x' || e == 'g' || e == 'k' || e == 'c' || e == 'o' || e == 'p' ||
+                   e == 'P' || e == 'N' || e == 'u' || std::isdigit(static_cast<unsigned char>(e))) {
+          while (i + 1 < pattern.size() && std::isalnum(static_cast<unsigned char>(pattern[i + 1]))) ++i;
+        }
+      } else if (std::isdigit(static_cast<unsigned char>(e))) {
+        while (i + 1 < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[i + 1]))) ++i;
+      }
+    }
   }
   return best.size() >= 3 ? best : std::string();
 }
@@ -521,17 +582,22 @@ ValueTest RuleSet::Impl::value_test(const YAML::Node& v, const std::vector<std::
     return t;
   }
   if (re) {
-    auto flags = std::regex::ECMAScript;
-    if (re_i) flags |= std::regex::icase;
-    if (re_m) flags |= std::regex::multiline;
-    if (re_s) refuse(fmt::format("{}: the regular-expression flag s is not supported", key));
-    try {
-      t.re = std::make_shared<const std::regex>(s, flags);
-    } catch (const std::regex_error& e) {
-      refuse(fmt::format("{}: regular expression '{}' is not supported: {}", key, s, e.what()));
-    }
+    // Sigma's regular expressions are PCRE; values are UTF-8 (invalid sequences never match).
+    std::uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    if (re_i) options |= PCRE2_CASELESS;
+    if (re_m) options |= PCRE2_MULTILINE;
+    if (re_s) options |= PCRE2_DOTALL;
+    std::string error;
+    t.re = compile_pcre(s, options, error);
+    if (!t.re) refuse(fmt::format("{}: regular expression '{}' is not valid: {}", key, s, error));
+    t.re_icase = re_i;
     t.must = required_literal(s);
-    if (re_i) t.must = lower(t.must);
+    if (re_i) {
+      t.must = lower(t.must);
+      // Caseless UTF matching folds k and s with the Kelvin and long-s signs, which an ASCII
+      // search for the literal would miss.
+      if (t.must.find_first_of("ks") != std::string::npos) t.must.clear();
+    }
     t.op = Op::Regex;
     return t;
   }
@@ -754,6 +820,12 @@ void load_document(RuleSet::Impl& impl, const std::vector<YAML::Node>& docs, std
 }
 
 std::vector<YAML::Node> parse_yaml(std::string_view text) {
+  // yaml-cpp 0.7 loops forever, allocating, on a stream whose first byte is ',' followed by
+  // a plain character (found by fuzz_sigma); such a stream is not YAML (',' cannot begin a
+  // plain scalar, and a flow entry needs a flow collection), so it is refused before.
+  if (!text.empty() && text.front() == ',') {
+    throw YAML::ParserException(YAML::Mark(), "a YAML stream cannot begin with ','");
+  }
   std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
   // A trailing "---" gives an empty document.
   std::erase_if(docs, [](const YAML::Node& n) { return n.IsNull(); });
@@ -928,9 +1000,40 @@ struct Matcher::State {
   std::string name_key, scratch;
   std::uint64_t* parsed_count = nullptr;
 
+  /// PCRE2's per-thread state: one match block (only whether there is a match is asked),
+  /// the limits, and a JIT stack.
+  pcre2_match_data* match_data = nullptr;
+  pcre2_match_context* match_context = nullptr;
+  pcre2_jit_stack* jit_stack = nullptr;
+  std::uint64_t* regex_limited = nullptr;
+
   State(const RuleSet::Impl& s, const intel::GeoDb* g) : set(s), geo_db(g) {
     if (g != nullptr && !g->empty()) geo.emplace(*g);
     cache.resize(s.fields.size());
+    match_data = pcre2_match_data_create(1, nullptr);
+    match_context = pcre2_match_context_create(nullptr);
+    if (match_data == nullptr || match_context == nullptr) throw std::bad_alloc();
+    pcre2_set_match_limit(match_context, kRegexMatchLimit);
+    pcre2_set_depth_limit(match_context, kRegexDepthLimit);
+    jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, nullptr);
+    if (jit_stack != nullptr) pcre2_jit_stack_assign(match_context, nullptr, jit_stack);
+  }
+  ~State() {
+    pcre2_jit_stack_free(jit_stack);
+    pcre2_match_context_free(match_context);
+    pcre2_match_data_free(match_data);
+  }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  /// Whether `re` matches somewhere in `s`. A search that reaches the match or depth limit
+  /// (or fails otherwise) is no match, and counted.
+  bool regex_search(const Pcre& re, std::string_view s) {
+    const int rc = pcre2_match(re.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0,
+                               match_data, match_context);
+    if (rc >= 0) return true;  // 0: a match, with more groups than the block holds
+    if (rc != PCRE2_ERROR_NOMATCH && regex_limited != nullptr) ++*regex_limited;
+    return false;
   }
 
   std::string_view keep(std::string text) {
@@ -1075,9 +1178,8 @@ struct Matcher::State {
       case Op::Glob:
         return glob_match(t.glob, s, t.cased);
       case Op::Regex:
-        if (s.size() > kMaxRegexSubject) return false;
         if (!t.must.empty()) {
-          if (t.re->flags() & std::regex::icase) {
+          if (t.re_icase) {
             scratch.assign(s);
             for (char& c : scratch) c = lower_char(c);
             if (scratch.find(t.must) == std::string::npos) return false;
@@ -1085,11 +1187,7 @@ struct Matcher::State {
             return false;
           }
         }
-        try {
-          return std::regex_search(s.begin(), s.end(), *t.re);
-        } catch (const std::regex_error&) {
-          return false;  // too complex for this text
-        }
+        return regex_search(*t.re, s);
       case Op::Cidr: {
         intel::IpAddr a;
         if (!intel::parse_address(s, a) || a.v4 != t.prefix.addr.v4) return false;
@@ -1210,6 +1308,7 @@ struct Matcher::State {
 Matcher::Matcher(const RuleSet& set, const intel::GeoDb* geo)
     : state_(std::make_unique<State>(set.impl(), geo)) {
   state_->parsed_count = &parsed_;
+  state_->regex_limited = &regex_limited_;
 }
 
 Matcher::~Matcher() = default;

@@ -106,6 +106,134 @@ class JsonWriter {
   bool first_ = true;
 };
 
+// -- MITRE ATT&CK ---------------------------------------------------------------------------
+
+/// The Enterprise tactics with a fixed id, by the name Sigma tags use (attack.<name>). A tactic
+/// tag not in this table (a newer one) keeps its name and has no uid.
+struct TacticId {
+  std::string_view tag, uid, name;
+};
+constexpr TacticId kTactics[] = {
+    {"reconnaissance", "TA0043", "Reconnaissance"},
+    {"resource-development", "TA0042", "Resource Development"},
+    {"initial-access", "TA0001", "Initial Access"},
+    {"execution", "TA0002", "Execution"},
+    {"persistence", "TA0003", "Persistence"},
+    {"privilege-escalation", "TA0004", "Privilege Escalation"},
+    {"defense-evasion", "TA0005", "Defense Evasion"},
+    {"credential-access", "TA0006", "Credential Access"},
+    {"discovery", "TA0007", "Discovery"},
+    {"lateral-movement", "TA0008", "Lateral Movement"},
+    {"collection", "TA0009", "Collection"},
+    {"exfiltration", "TA0010", "Exfiltration"},
+    {"command-and-control", "TA0011", "Command and Control"},
+    {"impact", "TA0040", "Impact"},
+};
+
+struct Tactic {
+  std::string uid, name;
+};
+struct Technique {
+  std::string uid, sub;  ///< T1078, and T1078.004 for a sub-technique
+};
+
+/// `attack.t1078.004` → T1078 / T1078.004; nothing when `id` is not t, four digits and an
+/// optional dot and three digits.
+std::optional<Technique> technique_of(std::string_view id) {
+  auto digits = [](std::string_view d, std::size_t n) {
+    return d.size() == n && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (id.size() < 5 || (id[0] != 't' && id[0] != 'T') || !digits(id.substr(1, 4), 4)) return std::nullopt;
+  Technique t;
+  t.uid = "T" + std::string(id.substr(1, 4));
+  if (id.size() == 5) return t;
+  if (id[5] != '.' || !digits(id.substr(6), 3)) return std::nullopt;
+  t.sub = t.uid + "." + std::string(id.substr(6));
+  return t;
+}
+
+/// `attack.privilege_escalation` → TA0004 Privilege Escalation; a tactic not in the table gets
+/// its name from the tag (`attack.stealth` → Stealth) and no uid. Nothing for a tag that is
+/// not a word of letters, '-' and '_' (groups g0001, software s0001, anything else).
+std::optional<Tactic> tactic_of(std::string_view id) {
+  if (id.empty() || !std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+      })) {
+    return std::nullopt;
+  }
+  std::string tag;
+  for (char c : id) tag += c == '_' ? '-' : static_cast<char>(c | 0x20);
+  for (const TacticId& t : kTactics) {
+    if (t.tag == tag) return Tactic{std::string(t.uid), std::string(t.name)};
+  }
+  Tactic t;
+  bool start = true;
+  for (char c : tag) {
+    if (c == '-') {
+      t.name += ' ';
+      start = true;
+      continue;
+    }
+    t.name += start ? static_cast<char>(c & ~0x20) : c;
+    start = false;
+  }
+  return t;
+}
+
+/// finding_info.attacks from a Sigma rule's tags: one attack per technique (its
+/// sub-technique too), carrying the tactic when the rule names exactly one; otherwise each
+/// tactic on its own. Nothing is written for a finding without ATT&CK tags. The ATT&CK
+/// version is left out: a Sigma rule does not say which one its tags follow.
+void append_attacks(JsonWriter& w, const std::vector<std::string_view>& tags) {
+  std::vector<Technique> techniques;
+  std::vector<Tactic> tactics;
+  for (std::string_view tag : tags) {
+    if (tag.size() <= 7 || (tag.substr(0, 7) != "attack." && tag.substr(0, 7) != "ATTACK.")) continue;
+    const std::string_view id = tag.substr(7);
+    if (auto t = technique_of(id)) {
+      if (std::none_of(techniques.begin(), techniques.end(), [&](const Technique& o) {
+            return o.uid == t->uid && o.sub == t->sub;
+          })) {
+        techniques.push_back(std::move(*t));
+      }
+    } else if (auto a = tactic_of(id)) {
+      if (std::none_of(tactics.begin(), tactics.end(),
+                       [&](const Tactic& o) { return o.name == a->name; })) {
+        tactics.push_back(std::move(*a));
+      }
+    }
+  }
+  if (techniques.empty() && tactics.empty()) return;
+  auto tactic = [&](const Tactic& t) {
+    w.open_obj("tactic");
+    w.str("name", t.name);
+    w.str("uid", t.uid);
+    w.close_obj();
+  };
+  w.open_arr("attacks");
+  for (const Technique& t : techniques) {
+    w.open_item_obj();
+    w.open_obj("technique");
+    w.str("uid", t.uid);
+    w.close_obj();
+    if (!t.sub.empty()) {
+      w.open_obj("sub_technique");
+      w.str("uid", t.sub);
+      w.close_obj();
+    }
+    if (tactics.size() == 1) tactic(tactics.front());
+    w.close_obj();
+  }
+  if (techniques.empty() || tactics.size() > 1) {
+    for (const Tactic& t : tactics) {
+      w.open_item_obj();
+      tactic(t);
+      w.close_obj();
+    }
+  }
+  w.close_arr();
+}
+
 // -- classification -------------------------------------------------------------------------
 
 constexpr std::string_view kSeverityCaption[] = {"Informational", "Low", "Medium", "High",
@@ -511,6 +639,7 @@ class OcsfPrinter final : public Printer {
     w.num("type_id", 1);
     w.str("type", "Rule");
     w.close_obj();
+    append_attacks(w, f.tags);
     if (!f.event_id.empty()) {
       const int activity = api_activity_id(f.event_name);
       w.open_arr("related_events");

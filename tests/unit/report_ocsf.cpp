@@ -147,6 +147,46 @@ TEST_CASE("ocsf prints a finding as a Detection Finding with its evidence", "[re
   CHECK_FALSE(has(d["unmapped"]["trailhound"]["ip"], "aws"));  // never null
 }
 
+TEST_CASE("a Sigma finding's ATT&CK tags become finding_info.attacks", "[report][ocsf]") {
+  detect::Finding f = tor_finding();
+  f.rule = "sigma:11111111-2222-3333-4444-555555555555";
+  f.title = "Test rule";
+  dom::parser parser;
+  SECTION("techniques and sub-techniques, with the rule's one tactic") {
+    f.tags = {"attack.persistence", "attack.t1098", "attack.t1078.004", "attack.g0016",
+              "detection.threat-hunting", "attack.t1098"};
+    const auto lines = print_ocsf({f}, {});
+    REQUIRE(lines.size() == 1);
+    const dom::element a = parse_line(parser, lines[0])["finding_info"]["attacks"];
+    REQUIRE(dom::array(a).size() == 2);  // the repeated tag once; group g0016 and others not
+    CHECK(std::string_view(a.at(0)["technique"]["uid"]) == "T1098");
+    CHECK_FALSE(has(a.at(0), "sub_technique"));
+    CHECK(std::string_view(a.at(0)["tactic"]["uid"]) == "TA0003");
+    CHECK(std::string_view(a.at(0)["tactic"]["name"]) == "Persistence");
+    CHECK(std::string_view(a.at(1)["technique"]["uid"]) == "T1078");
+    CHECK(std::string_view(a.at(1)["sub_technique"]["uid"]) == "T1078.004");
+    CHECK(std::string_view(a.at(1)["tactic"]["uid"]) == "TA0003");
+    CHECK_FALSE(has(a.at(0), "version"));  // a Sigma rule does not say which ATT&CK version
+  }
+  SECTION("two tactics stand on their own; an unknown tactic keeps its name, no uid") {
+    f.tags = {"attack.t1562", "attack.privilege_escalation", "attack.defense-impairment"};
+    const auto lines = print_ocsf({f}, {});
+    const dom::element a = parse_line(parser, lines[0])["finding_info"]["attacks"];
+    REQUIRE(dom::array(a).size() == 3);
+    CHECK(std::string_view(a.at(0)["technique"]["uid"]) == "T1562");
+    CHECK_FALSE(has(a.at(0), "tactic"));
+    CHECK(std::string_view(a.at(1)["tactic"]["uid"]) == "TA0004");
+    CHECK(std::string_view(a.at(1)["tactic"]["name"]) == "Privilege Escalation");
+    CHECK(std::string_view(a.at(2)["tactic"]["name"]) == "Defense Impairment");
+    CHECK_FALSE(has(a.at(2)["tactic"], "uid"));
+  }
+  SECTION("no ATT&CK tag, no attacks; malformed ids are not techniques") {
+    f.tags = {"cve.2021-1234", "attack.t12", "attack.t1234.5", "attack.", "attack.t1234x"};
+    const auto lines = print_ocsf({f}, {});
+    CHECK_FALSE(has(parse_line(parser, lines[0])["finding_info"], "attacks"));
+  }
+}
+
 TEST_CASE("an event becomes API Activity with actor, api and its source address",
           "[report][ocsf]") {
   OwnedEvent e = plain_event("GetUser");

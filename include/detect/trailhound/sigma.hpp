@@ -101,6 +101,9 @@ class Matcher {
   [[nodiscard]] const RuleMeta& meta(std::size_t rule) const;
   /// How many events needed their record parsed (for tests of the pre-filter).
   [[nodiscard]] std::uint64_t records_parsed() const { return parsed_; }
+  /// How many regular-expression searches gave up at PCRE2's match or depth limit (a pattern
+  /// that backtracks too much on the value) and so counted as no match.
+  [[nodiscard]] std::uint64_t regex_limited() const { return regex_limited_; }
 
  private:
   void begin(const EventView& event);
@@ -109,6 +112,7 @@ class Matcher {
   std::unique_ptr<State> state_;
   std::vector<MatchedField> matched_;
   std::uint64_t parsed_ = 0;
+  std::uint64_t regex_limited_ = 0;
 };
 
 }  // namespace trailhound::detect::sigma

@@ -32,9 +32,14 @@ class SigmaRules final : public Rule {
       f.references = t.references;
       // The rule's provenance goes in the reasons too, so that every format shows it: the
       // community rules' licence asks that author and reference travel with findings.
+      f.reasons.reserve(1 + fields.size() + t.trailer.size());
       f.reasons.push_back(t.header);
       for (const auto& field : fields) {
-        w.reason(f, fmt::format("matched {}: {}", field.field, field.value));
+        line_.assign("matched ");
+        line_ += field.field;
+        line_ += ": ";
+        line_ += field.value;
+        w.reason(f, line_);
       }
       f.reasons.insert(f.reasons.end(), t.trailer.begin(), t.trailer.end());
       w.emit(std::move(f), ctx);
@@ -73,6 +78,7 @@ class SigmaRules final : public Rule {
 
   std::unique_ptr<sigma::Matcher> matcher_;
   std::vector<Text> texts_;
+  std::string line_;  ///< a reason being written
 };
 
 }  // namespace

@@ -147,6 +147,91 @@ TEST_CASE("sigma: re is case-sensitive, re|i is not", "[sigma]") {
   CHECK(hits(rule("    s:\n        userIdentity.arn|re|i: 'ASSUMED-ROLE'\n    condition: s\n"), {r}) == 1);
 }
 
+TEST_CASE("sigma: re is PCRE: inline flags, atomic and possessive groups, lookbehind", "[sigma]") {
+  Record r = named("DescribeInstances", "ec2.amazonaws.com");
+  r.arn = "arn:aws:sts::111122223333:assumed-role/Admin/session-42";
+  auto arn = [](const std::string& re) {
+    return rule("    s:\n        userIdentity.arn|re: '" + re + "'\n    condition: s\n");
+  };
+  // (?i) inside the pattern: ECMAScript has no inline flags.
+  CHECK(hits(arn("(?i)ASSUMED-ROLE/admin"), {r}) == 1);
+  CHECK(hits(arn("ASSUMED-ROLE/admin"), {r}) == 0);
+  // A lookbehind holding \d, and one that does not hold.
+  CHECK(hits(arn("(?<=\\d{12}):assumed"), {r}) == 1);
+  CHECK(hits(arn("(?<=user\\d):assumed"), {r}) == 0);
+  // Atomic groups and possessive quantifiers give back nothing once matched.
+  CHECK(hits(arn("session-(?>\\d+)$"), {r}) == 1);
+  CHECK(hits(arn("session-\\d++2"), {r}) == 0);
+  CHECK(hits(arn("session-\\d+2"), {r}) == 1);
+  // \A and \z, PCRE's anchors, and a named group referred back to.
+  CHECK(hits(arn("\\Aarn:aws:sts::(?<acct>\\d+):.*\\z"), {r}) == 1);
+  CHECK(hits(arn("(?<w>s)e(?P=w)sion"), {r}) == 1);
+  // The re sub-modifiers: i, m (^ and $ at line breaks), s (dot matches a line break).
+  Record lines = named("PutUserPolicy", "iam.amazonaws.com");
+  lines.request = "{\"policyDocument\":\"first line\\nsecond line\"}";
+  auto doc = [](const std::string& mods, const std::string& re) {
+    return rule("    s:\n        requestParameters.policyDocument|re" + mods + ": '" + re +
+                "'\n    condition: s\n");
+  };
+  CHECK(hits(doc("", "^second"), {lines}) == 0);
+  CHECK(hits(doc("|m", "^second"), {lines}) == 1);
+  CHECK(hits(doc("", "line.second"), {lines}) == 0);
+  CHECK(hits(doc("|s", "line.second"), {lines}) == 1);
+  CHECK(hits(doc("|i", "FIRST LINE"), {lines}) == 1);
+}
+
+TEST_CASE("sigma: a literal is not demanded from what a pattern's syntax means otherwise",
+          "[sigma]") {
+  Record r = named("DescribeInstances", "ec2.amazonaws.com");
+  r.arn = "arn:aws:sts::111122223333:assumed-role/Admin/AAA";
+  auto arn = [](const std::string& re) {
+    return rule("    s:\n        userIdentity.arn|re: '" + re + "'\n    condition: s\n");
+  };
+  // Escapes and counted quantifiers written with letters and digits are not text to find.
+  CHECK(hits(arn("\\x{41}{3}$"), {r}) == 1);
+  CHECK(hits(arn("\\x41{3}$"), {r}) == 1);
+  CHECK(hits(arn("\\p{Lu}{3}$"), {r}) == 1);
+  CHECK(hits(arn("role/Admin/A{1,300}"), {r}) == 1);
+  CHECK(hits(arn("\\d{12}:assumed"), {r}) == 1);
+  // An inline flag: the text after it is matched without case.
+  CHECK(hits(arn("(?i)ASSUMED-ROLE/ADMIN"), {r}) == 1);
+  // re|i folds case as Unicode does: the Kelvin sign (U+212A) is a K.
+  Record kelvin = r;
+  kelvin.arn = "arn:aws:sts::111122223333:assumed-role/\xE2\x84\xAA" "elvin/AAA";
+  CHECK(hits(rule("    s:\n        userIdentity.arn|re|i: 'role/kelvin'\n    condition: s\n"), {kelvin}) == 1);
+}
+
+TEST_CASE("sigma: a catastrophically backtracking re on a long value stops at the match limit",
+          "[sigma]") {
+  // (a+)+$ against "aaaa...a!" backtracks exponentially in a backtracking engine; PCRE2's
+  // match limit ends the search as no match. The value is far over the old 4 KiB cut-off.
+  Record r = named("PutUserPolicy", "iam.amazonaws.com");
+  r.request = "{\"policyName\":\"" + std::string(20000, 'a') + "!\"}";
+  auto set = sigma::compile_text(rule("    s:\n        requestParameters.policyName|re: '^(a+)+$'\n"
+                                      "    condition: s\n"));
+  REQUIRE(set->active() == 1);
+  sigma::Matcher m(*set, nullptr);
+  std::size_t n = 0;
+  std::string buffer = "{\"Records\":[" + r.json() + "]}";
+  const std::size_t size = buffer.size();
+  buffer.append(kBufferPadding, '\0');
+  EventReader reader;
+  (void)reader.read(std::string_view(buffer.data(), size), 0, [&](const EventView& e) {
+    m.match(e, [&](std::size_t, const auto&) { ++n; });
+  });
+  CHECK(n == 0);
+  CHECK(m.regex_limited() == 1);
+  // Values past 4 KiB are searched: the same long value with a pattern that matches it.
+  auto found = sigma::compile_text(rule("    s:\n        requestParameters.policyName|re: 'a{20000}!$'\n"
+                                        "    condition: s\n"));
+  sigma::Matcher m2(*found, nullptr);
+  (void)reader.read(std::string_view(buffer.data(), size), 0, [&](const EventView& e) {
+    m2.match(e, [&](std::size_t, const auto&) { ++n; });
+  });
+  CHECK(n == 1);
+  CHECK(m2.regex_limited() == 0);
+}
+
 TEST_CASE("sigma: cidr matches addresses inside the network", "[sigma]") {
   Record in = named("ListBuckets", "s3.amazonaws.com");
   in.ip = "203.0.113.77";
@@ -294,10 +379,13 @@ TEST_CASE("sigma: what the engine does not support is refused by name", "[sigma]
   CHECK(refusal(rule("    s:\n        eventName: x\n    condition: s and t\n")).find("'t'") != std::string::npos);
   CHECK(refusal(rule("    s:\n        eventName: x\n    condition: 1 of f_*\n")).find("names no selection") != std::string::npos);
   CHECK(refusal(rule("    s:\n        eventName: x\n    condition: (s\n")).find("not closed") != std::string::npos);
-  CHECK(refusal(rule("    s:\n        eventName|re: '(?<=a)b'\n    condition: s\n")).find("regular expression") != std::string::npos);
+  CHECK(refusal(rule("    s:\n        eventName|re: '(unclosed'\n    condition: s\n")).find("regular expression") != std::string::npos);
   CHECK(refusal(rule("    s:\n        sourceIPAddress|cidr: 'nope'\n    condition: s\n")).find("not a CIDR") != std::string::npos);
   CHECK(refusal("title: x\ncorrelation:\n    type: event_count\n").find("correlation") != std::string::npos);
   CHECK(refusal("title: [unclosed\n").find("YAML") != std::string::npos);
+  // yaml-cpp would loop forever on these (found by fuzz_sigma).
+  CHECK(refusal(",itie").find("YAML") != std::string::npos);
+  CHECK(refusal(", a\ntitle: x\n").find("YAML") != std::string::npos);
   // A rule for other logs is skipped, not refused.
   auto set = sigma::compile_text("title: w\nlogsource:\n    product: windows\ndetection:\n"
                                  "    s:\n        EventID: 1\n    condition: s\n");
