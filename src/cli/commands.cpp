@@ -72,6 +72,17 @@ void add_flag(CLI::App& cmd, const Flag& f, const Requests& r) {
   if (f.takes_value()) opt->type_name(std::string(f.value_name));
   if (f.delimiter != 0) opt->delimiter(f.delimiter);
   if (f.max > f.min) opt->check(CLI::Range(f.min, f.max));
+  if (f.kind == ValueKind::Size) {
+    // 256M becomes 268435456 before CLI11 reads it as a number.
+    opt->transform(CLI::Validator(
+        [&f](std::string& value) -> std::string {
+          auto checked = check_value(f, value);
+          if (!checked) return checked.error().message;
+          value = *checked;
+          return {};
+        },
+        "", ""));
+  }
   if (f.kind == ValueKind::Choice) {
     opt->transform(CLI::Validator(
         [&f](std::string& value) -> std::string {

@@ -181,6 +181,7 @@ const std::vector<Flag>& flag_table() {
      .help = "reject a record larger than this many bytes (default 64 MiB)",
      .kind = ValueKind::Number, .group = kLimits, .commands = kReading,
      .target = [](const Requests& r) -> Target { return &r.input->max_record_bytes; }},
+    {.name = "max-memory", .value_name = "SIZE", .help = "memory budget for the whole run: decode limits and sorting spill to $TMPDIR past it (default 1 GiB; K, M, G suffixes)", .kind = ValueKind::Size, .group = kLimits, .commands = kReading, .target = [](const Requests& r) -> Target { return &r.input->max_memory; }},
 
     // IP intelligence
     {.name = "threat-list", .value_name = "NAME=PATH[:FORMAT]",
@@ -412,11 +413,48 @@ Result<std::string> check_value(const Flag& flag, std::string_view text) {
       }
       return std::string(text);
     }
+    case ValueKind::Size: {
+      if (const auto n = parse_size(text)) return std::to_string(*n);
+      return Error::usage(fmt::format("'{}' is not a size (a number of bytes, or with a K, M, G "
+                                      "or T suffix: 256M)",
+                                      text),
+                          where);
+    }
     case ValueKind::Text:
     case ValueKind::List:
       break;
   }
   return std::string(text);
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::uint64_t n = 0;
+  const auto* end = text.data() + text.size();
+  const auto [p, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc() || p == text.data()) return std::nullopt;
+  std::string_view suffix(p, std::size_t(end - p));
+  // 256M, 256MB, 256MiB and 256m all mean 256 * 2^20 bytes.
+  if (suffix.size() == 3 && (suffix[1] == 'i' || suffix[1] == 'I') &&
+      (suffix[2] == 'b' || suffix[2] == 'B')) {
+    suffix.remove_suffix(2);
+  } else if (suffix.size() == 2 && (suffix[1] == 'b' || suffix[1] == 'B')) {
+    suffix.remove_suffix(1);
+  }
+  unsigned shift = 0;
+  if (suffix.size() == 1) {
+    switch (suffix[0]) {
+      case 'k': case 'K': shift = 10; break;
+      case 'm': case 'M': shift = 20; break;
+      case 'g': case 'G': shift = 30; break;
+      case 't': case 'T': shift = 40; break;
+      case 'b': case 'B': shift = 0; break;
+      default: return std::nullopt;
+    }
+  } else if (!suffix.empty()) {
+    return std::nullopt;
+  }
+  if (shift > 0 && n > (UINT64_MAX >> shift)) return std::nullopt;  // overflow
+  return n << shift;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

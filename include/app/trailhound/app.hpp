@@ -58,6 +58,7 @@ struct InputRequest {
   std::uint64_t max_file_bytes = 1ULL << 30;
   std::size_t max_depth = 256;
   std::uint64_t max_record_bytes = 64ULL << 20;
+  std::uint64_t max_memory = 1ULL << 30;
 
   // Sharded runs (see trailhound/partial.hpp).
   std::string shard;           ///< --shard K/N or auto; empty: not a shard

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -68,6 +69,7 @@ enum class ValueKind {
   List,    ///< repeatable (and split at `delimiter` when it has one)
   Number,  ///< one integer, in [min, max] when max > min
   Choice,  ///< one of choices()
+  Size,    ///< a byte count, with an optional K, M, G or T suffix (powers of 1024)
 };
 
 /// How a value in a config file is made relative to the file's folder.
@@ -105,6 +107,10 @@ struct Flag {
 /// `text` as the flag stores it (a severity in lower case), or a usage error saying why not,
 /// naming the nearest valid value.
 [[nodiscard]] Result<std::string> check_value(const Flag& flag, std::string_view text);
+
+/// A byte count as a Size flag takes it: digits with an optional K, M, G or T suffix (powers
+/// of 1024; "256M", "256MB" and "256MiB" are the same), or nothing on garbage or overflow.
+[[nodiscard]] std::optional<std::uint64_t> parse_size(std::string_view text);
 
 /// The severities, lowest first, as --min-severity and --fail-on take them.
 [[nodiscard]] std::vector<std::string> severity_names();
