@@ -129,7 +129,9 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
   MemoryPlan plan{decode_limits.max_inflated, UINT64_MAX};
   if (options.max_memory > 0) {
     plan = plan_memory(options.max_memory, jobs, decode_limits.max_inflated);
-    decode_limits.max_buffers = plan.per_file;
+    // The budget's own allowance, so that a message names --max-file-bytes when that is the
+    // smaller limit.
+    decode_limits.max_buffers = plan_memory(options.max_memory, jobs, UINT64_MAX).per_file;
   }
   LargeFileTurn large_file_turn;
 

@@ -151,6 +151,9 @@ Result<EventFilter> build_filter(const InputRequest& o) {
   return f;
 }
 
+/// The smallest --max-memory: below it the plan leaves a worker too little for any real file.
+constexpr std::uint64_t kMinMemory = 16ULL << 20;
+
 RunOptions build_run_options(const InputRequest& o) {
   RunOptions r;
   r.decode.max_inflated = o.max_file_bytes;
@@ -354,6 +357,11 @@ Status prepare_run(const InputRequest& o, Command command, PreparedRun& p) {
     }
   }
   if (auto s = check_format(o.format, command); !s) return s;
+  if (o.max_memory < kMinMemory) {
+    return Error::usage(fmt::format("{} bytes is too little to read a file (16M at least)",
+                                    o.max_memory),
+                        "--max-memory");
+  }
   p.run = build_run_options(o);
   p.duplicates = std::make_unique<DuplicateIndex>(!o.keep_duplicates);
   p.run.on_file_issue = [&p](const FileIssue& issue) {
