@@ -123,10 +123,36 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
   std::atomic<std::size_t> next{0};
   OrderedMessages messages(files, options.on_file_issue);
   Progress progress(options.progress && !options.quiet, files.size());
+  // The memory budget: each worker holds a share without asking; a larger file takes the
+  // run's large-file turn (see plan_memory).
+  DecodeLimits decode_limits = options.decode;
+  MemoryPlan plan{decode_limits.max_inflated, UINT64_MAX};
+  if (options.max_memory > 0) {
+    // Below 16 MiB the plan would leave a worker too little for any real file: decoding plans
+    // with that floor, while a smaller budget still makes the sort spill early.
+    const std::uint64_t budget = std::max<std::uint64_t>(options.max_memory, 16ULL << 20);
+    plan = plan_memory(budget, jobs, decode_limits.max_inflated);
+    // The budget's own allowance, so that a message names --max-file-bytes when that is the
+    // smaller limit.
+    decode_limits.max_buffers = plan_memory(budget, jobs, UINT64_MAX).per_file;
+  }
+  LargeFileTurn large_file_turn;
 
   auto work = [&](unsigned id) {
     EventReader reader(options.parse);
+    MemoryTurn memory(&large_file_turn, plan.share);
     ByteBuffer scratch, decoded;
+    scratch.attach(&memory);
+    decoded.attach(&memory);
+    // After a file past the share, its buffers and the parser's go back before the turn does,
+    // so the next small file does not sit on a large file's memory.
+    const auto end_file = [&] {
+      if (!memory.holds_turn()) return;
+      scratch.release();
+      decoded.release();
+      reader.release_memory();
+      memory.end_file();
+    };
     EventSink& sink = sink_of(id);
     RunTotals& t = worker_totals[id].totals;
     const std::function<void(const EventView&)> visit = [&sink](const EventView& e) {
@@ -136,7 +162,9 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
     auto read_one = [&](std::size_t index) {
       const InputFile& file = files[index];
       std::vector<std::string> lines;
-      const DecodeResult dr = read_input(file, options.decode, scratch, decoded);
+      const DecodeResult dr = read_input(file, decode_limits, scratch, decoded);
+      // A gzip file's compressed bytes are not needed once inflated.
+      if (memory.holds_turn()) scratch.release();
       t.bytes_in += dr.input_bytes;
       t.bytes_decoded += dr.output_bytes;
       bool failed = false;
@@ -149,6 +177,18 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
           failed = true;
           lines.push_back(dr.message);
           break;
+        case DecodeStatus::NotText:
+          // Not CloudTrail at all, as the parser would say of it, but told from its first KiB.
+          ++t.files_skipped;
+          ++t.files_not_cloudtrail;
+          lines.push_back(dr.message);
+          {
+            std::vector<std::string> reasons{dr.message};
+            if (options.quiet) lines.clear();
+            messages.file_done(index, FileOutcome::Skipped, std::move(lines), std::move(reasons));
+          }
+          progress.file_done(dr.input_bytes, 0);
+          return;
         default:
           lines.push_back(dr.message);
           ++t.files_failed;
@@ -157,7 +197,8 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
           return;
       }
       const ParseOutcome po =
-          reader.read(decoded.view(), static_cast<std::uint32_t>(index), visit);
+          reader.read_writable(decoded.data(), decoded.size(), static_cast<std::uint32_t>(index),
+                               visit);
       t.records_read += po.records_read;
       t.records_used += po.records_used;
       t.records_rejected += po.records_rejected;
@@ -198,7 +239,9 @@ RunTotals run_files_with(const FileTable& files, const RunOptions& options,
       if (index >= files.size()) break;
       try {
         read_one(index);
+        end_file();
       } catch (const std::exception& ex) {
+        end_file();
         // A bug or an exhausted resource: this file fails with the reason and the run goes
         // on. Its records are not added to the totals (the file counts as failed).
         ++t.files_failed;

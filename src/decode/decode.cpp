@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -17,21 +19,87 @@ std::size_t grown_capacity(std::size_t capacity, std::uint64_t limit) {
   return static_cast<std::size_t>(doubled >= limit ? limit + 1 : doubled);
 }
 
+ByteBuffer::~ByteBuffer() {
+  if (turn_ && data_) turn_->shrink(capacity_ + kBufferPadding);
+  std::free(data_);
+}
+
+void ByteBuffer::swap(ByteBuffer& other) noexcept {
+  // The capacities move with the data; both buffers of a worker report to the same account.
+  std::swap(data_, other.data_);
+  std::swap(size_, other.size_);
+  std::swap(capacity_, other.capacity_);
+}
+
 void ByteBuffer::reserve(std::size_t size, std::size_t keep) {
   if (size <= capacity_ && data_) return;
   // Exactly what was asked for: the callers grow geometrically and clamp to their byte budget
   // themselves, so doubling here too would let a budget of N bytes become a buffer of 2N (a
   // decompression bomb under the default 1 GiB limit peaked at 2 GiB per worker).
   const std::size_t cap = std::max<std::size_t>(size, 64 * 1024);
-  std::unique_ptr<char[]> fresh(new char[cap + kBufferPadding]);  // not zeroed: written first
-  if (keep) std::memcpy(fresh.get(), data_.get(), keep);
-  data_ = std::move(fresh);
+  const std::size_t before = data_ ? capacity_ + kBufferPadding : 0;
+  if (turn_) turn_->grow(cap + kBufferPadding - before);
+  char* fresh = nullptr;
+  if (keep > 0 && data_) {
+    // realloc grows a large block in place or moves its pages (mremap): no second copy of
+    // the data is ever held, so a buffer near the limit does not briefly cost twice as much.
+    fresh = static_cast<char*>(std::realloc(data_, cap + kBufferPadding));
+  } else {
+    std::free(data_);
+    data_ = nullptr;
+    fresh = static_cast<char*>(std::malloc(cap + kBufferPadding));  // not zeroed: written first
+  }
+  if (fresh == nullptr) {
+    if (turn_) turn_->shrink(cap + kBufferPadding - before);
+    if (data_ == nullptr) {
+      capacity_ = size_ = 0;
+      if (turn_ && before) turn_->shrink(before);
+    }
+    throw std::bad_alloc();
+  }
+  data_ = fresh;
   capacity_ = cap;
+}
+
+void ByteBuffer::release(std::size_t keep_up_to) {
+  if (!data_ || capacity_ <= keep_up_to) return;
+  if (turn_) turn_->shrink(capacity_ + kBufferPadding);
+  std::free(data_);
+  data_ = nullptr;
+  capacity_ = size_ = 0;
 }
 
 void ByteBuffer::set_size(std::size_t size) {
   size_ = size;
-  std::memset(data_.get() + size, 0, kBufferPadding);
+  std::memset(data_ + size, 0, kBufferPadding);
+}
+
+MemoryPlan plan_memory(std::uint64_t budget, unsigned workers, std::uint64_t max_file_bytes) {
+  if (workers == 0) workers = 1;
+  // A quarter of the budget for the rest of the run; the other three quarters for files, at
+  // kMemoryPerByte bytes of memory per buffer byte.
+  const std::uint64_t pool = budget / 4 * 3 / kMemoryPerByte;
+  MemoryPlan plan;
+  // Each worker's share is half of an even split, so the turn always leaves at least half of
+  // the pool to one large file, whatever the number of workers.
+  plan.share = workers == 1 ? pool : pool / (2ULL * workers);
+  plan.per_file = std::min<std::uint64_t>(max_file_bytes, pool - (workers - 1ULL) * plan.share);
+  plan.share = std::min<std::uint64_t>(plan.share, plan.per_file);
+  return plan;
+}
+
+void MemoryTurn::grow(std::size_t bytes) {
+  held_ += bytes;
+  if (held_ > share_ && !holding_ && turn_ != nullptr) {
+    turn_->mutex.lock();
+    holding_ = true;
+  }
+}
+
+void MemoryTurn::end_file() {
+  if (!holding_) return;
+  turn_->mutex.unlock();
+  holding_ = false;
 }
 
 namespace {
@@ -41,9 +109,37 @@ bool ends_with_gz(std::string_view path) {
                               path.substr(path.size() - 3) == ".GZ");
 }
 
-/// Reads everything from `fd` into `buf`; gives the errno on failure, 0 on success.
-int read_all(int fd, ByteBuffer& buf, std::uint64_t limit, bool& over) {
+/// Why the first bytes of a plain input are not JSON text, or empty when they may be: JSON
+/// starts with '{' or '[' (after a BOM and white space); anything else is given to the parser
+/// (a capture cut at its start is text still), unless it holds control bytes no text has.
+std::string not_text(std::string_view head) {
+  std::size_t i = 0;
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < head.size() && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' ||
+                             head[i] == '\t')) {
+    ++i;
+  }
+  if (i < head.size() && (head[i] == '{' || head[i] == '[')) return {};
+  for (std::size_t j = i; j < head.size(); ++j) {
+    const auto c = static_cast<unsigned char>(head[j]);
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b && c != '\f') {
+      return fmt::format("binary data, not JSON text (byte 0x{:02x} at offset {} of the first {} "
+                         "bytes); skipped unread",
+                         c, j, head.size());
+    }
+  }
+  return {};
+}
+
+/// The bytes of a plain input looked at before the rest is read.
+constexpr std::size_t kSniffBytes = 1024;
+
+/// Reads everything from `fd` into `buf`; gives the errno on failure, 0 on success. Once the
+/// first KiB is in, an input that is neither gzip, UTF-16 nor text stops being read, with the
+/// reason in `refused`.
+int read_all(int fd, ByteBuffer& buf, std::uint64_t limit, bool& over, std::string& refused) {
   std::size_t used = 0;
+  bool sniffed = false;
   buf.reserve(64 * 1024);
   for (;;) {
     if (used == buf.capacity()) buf.reserve(grown_capacity(buf.capacity(), limit), used);
@@ -54,6 +150,15 @@ int read_all(int fd, ByteBuffer& buf, std::uint64_t limit, bool& over) {
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
+    if (!sniffed && used >= kSniffBytes) {
+      sniffed = true;
+      const std::string_view head(buf.data(), kSniffBytes);
+      const bool gzip = head[0] == '\x1f' && head[1] == '\x8b';
+      if (!gzip && !has_utf16_bom(head)) {
+        refused = not_text(head);
+        if (!refused.empty()) break;
+      }
+    }
     if (used > limit) {
       over = true;
       break;
@@ -156,8 +261,12 @@ DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, Byte
     }
   }
   bool over = false;
+  std::string refused;
   // A compressed input larger than the decoded budget cannot decode within it either.
-  const int err = read_all(fd, scratch, limits.max_inflated, over);
+  const bool memory_bound = limits.max_buffers < limits.max_inflated;
+  const std::uint64_t limit = memory_bound ? limits.max_buffers : limits.max_inflated;
+  const char* flag = memory_bound ? "--max-memory" : "--max-file-bytes";
+  const int err = read_all(fd, scratch, limit, over, refused);
   if (!input.is_stdin) ::close(fd);
   if (err != 0) {
     result.status = DecodeStatus::IoError;
@@ -165,10 +274,14 @@ DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, Byte
     return result;
   }
   result.input_bytes = scratch.size();
+  if (!refused.empty()) {
+    result.status = DecodeStatus::NotText;
+    result.message = std::move(refused);
+    return result;
+  }
   if (over) {
     result.status = DecodeStatus::TooLarge;
-    result.message = fmt::format("larger than the limit of {} bytes (--max-file-bytes)",
-                                 limits.max_inflated);
+    result.message = fmt::format("larger than the limit of {} bytes ({})", limit, flag);
     return result;
   }
   if (scratch.size() == 0) {
@@ -180,13 +293,28 @@ DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, Byte
   }
   const auto* bytes = reinterpret_cast<const unsigned char*>(scratch.data());
   if (scratch.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
-    DecodeResult inflated = inflate_gzip(scratch.view(), limits.max_inflated, out);
+    // The compressed bytes are held while inflating: under --max-memory they count.
+    std::uint64_t room = limits.max_inflated;
+    if (limits.max_buffers - scratch.size() < room) {
+      room = limits.max_buffers - scratch.size();
+      flag = "--max-memory";
+    } else {
+      flag = "--max-file-bytes";
+    }
+    DecodeResult inflated = inflate_gzip(scratch.view(), room, out);
     inflated.input_bytes = result.input_bytes;
+    if (inflated.status == DecodeStatus::TooLarge) {
+      inflated.message = fmt::format(
+          "inflates to more than the limit of {} bytes ({}); refused as a possible "
+          "decompression bomb",
+          room, flag);
+      return inflated;
+    }
     if ((inflated.status == DecodeStatus::Ok || inflated.status == DecodeStatus::Truncated ||
          inflated.status == DecodeStatus::Corrupt) &&
         has_utf16_bom(out.view())) {
-      DecodeResult text = utf16_to_utf8(inflated, out, scratch, limits.max_inflated);
-      std::swap(scratch, out);
+      DecodeResult text = utf16_to_utf8(inflated, out, scratch, room);
+      scratch.swap(out);
       return text;
     }
     return inflated;
@@ -197,9 +325,12 @@ DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, Byte
     return result;
   }
   // Windows tools export UTF-16; the parser reads UTF-8 only.
-  if (has_utf16_bom(scratch.view())) return utf16_to_utf8(result, scratch, out, limits.max_inflated);
+  if (has_utf16_bom(scratch.view())) {
+    const std::uint64_t room = std::min(limits.max_inflated, limit - std::min<std::uint64_t>(limit, scratch.size()));
+    return utf16_to_utf8(result, scratch, out, room);
+  }
   // Plain data: swap buffers instead of copying.
-  std::swap(scratch, out);
+  scratch.swap(out);
   result.output_bytes = out.size();
   return result;
 }

@@ -315,6 +315,7 @@ struct EventReader::Impl {
   std::size_t batch = 1u << 20;  ///< document_stream batch size, grown monotonically
   std::string repaired;          ///< a copy of a file's text with bad bytes replaced
   bool repairing = false;
+  char* writable = nullptr;      ///< the text being read, when the caller lets it be changed
   // Where salvage reads on from (set while the file's own text is read, not embedded records).
   const char* outer_limit = nullptr;  ///< `limit` of the file's text
   const char* resume_at = nullptr;    ///< end of the last record read whole
@@ -358,6 +359,30 @@ struct EventReader::Impl {
       reject(index, simdjson::error_message(e));
       if (limit == outer_limit) failed_at = start;
       return e;
+    }
+    // The size limit is checked on the record's text before any of its strings is unescaped
+    // (a string of a gigabyte would otherwise be copied whole into the parser's buffer first).
+    // A record that starts less than the limit from the end of the text cannot be over it, so
+    // this costs a comparison for every record of a file below the limit.
+    if (std::size_t(limit - start) > limits.max_record_bytes) {
+      std::string_view raw;
+      if (auto e = obj.raw_json().get(raw)) {
+        reject(index, simdjson::error_message(e));
+        if (limit == outer_limit) failed_at = start;
+        return e;
+      }
+      if (raw.size() > limits.max_record_bytes) {
+        if (limit == outer_limit) resume_at = raw.data() + raw.size();
+        reject(index, fmt::format("record of {} bytes is over the record size limit of {} bytes "
+                                  "(--max-record-bytes)",
+                                  raw.size(), limits.max_record_bytes));
+        return simdjson::SUCCESS;
+      }
+      if (auto e = obj.reset().error()) {
+        reject(index, simdjson::error_message(e));
+        if (limit == outer_limit) failed_at = start;
+        return e;
+      }
     }
     EventView ev;
     ev.record = RawJson(start, limit);
@@ -872,6 +897,28 @@ EventReader::EventReader(ParseLimits limits) : impl_(std::make_unique<Impl>(limi
 
 EventReader::~EventReader() = default;
 
+ParseOutcome EventReader::read_writable(char* data, std::size_t size, std::uint32_t file_index,
+                                        const std::function<void(const EventView&)>& visit) {
+  impl_->writable = data;
+  struct Reset {
+    Impl& im;
+    ~Reset() { im.writable = nullptr; }
+  } reset{*impl_};
+  return read(std::string_view(data, size), file_index, visit);
+}
+
+void EventReader::release_memory() {
+  Impl& im = *impl_;
+  im.stream = od::parser(4ULL << 30);
+  im.batch = 1u << 20;
+  std::string().swap(im.repaired);
+  std::string().swap(im.inner_text);
+  // allocate() replaces the buffers when the capacity changes, freeing the large ones. A
+  // failed allocation shows up again, as an error, on the next iterate().
+  if (im.outer.allocate(1 << 20, im.limits.max_depth) != simdjson::SUCCESS) return;
+  if (im.inner.allocate(1 << 16, im.limits.max_depth) != simdjson::SUCCESS) return;
+}
+
 ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
                                const std::function<void(const EventView&)>& visit) {
   ParseOutcome outcome;
@@ -955,14 +1002,26 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
     return outcome;
   }
   if ((e == simdjson::UTF8_ERROR || e == simdjson::UNESCAPED_CHARS) && !im.repairing) {
-    // One bad byte must not cost every record of the file: repair a copy of the text, keeping
-    // every offset, read that, and say what was replaced.
-    im.repaired.assign(base, len);
-    im.repaired.append(kBufferPadding, '\0');
-    const auto [bad_bytes, controls] = repair_json_text(im.repaired.data(), len);
+    // One bad byte must not cost every record of the file: repair the text, keeping every
+    // offset, read it again, and say what was replaced. Nothing was visited yet (simdjson
+    // validates the whole text before the first value), so the repair can be in place when
+    // the caller allows it; otherwise it is made in a copy.
+    char* text = nullptr;
+    if (im.writable != nullptr) {
+      text = im.writable;
+    } else {
+      im.repaired.assign(data.data(), data.size());
+      im.repaired.append(kBufferPadding, '\0');
+      text = im.repaired.data();
+    }
+    const auto [bad_bytes, controls] = repair_json_text(text + first, len);
     im.repairing = true;
-    ParseOutcome repaired = read(std::string_view(im.repaired.data(), len), file_index, visit);
+    ParseOutcome repaired = read(std::string_view(text, data.size()), file_index, visit);
     im.repairing = false;
+    if (im.writable == nullptr) {
+      im.repaired.clear();
+      im.repaired.shrink_to_fit();
+    }
     repaired.messages.insert(
         repaired.messages.begin(),
         fmt::format("{} invalid UTF-8 bytes and {} raw control characters in strings were "

@@ -85,6 +85,35 @@ TEST_CASE("numbers are checked against the flag's range") {
   CHECK_FALSE(check_value(f, "-1").ok());
 }
 
+TEST_CASE("sizes take K, M, G and T suffixes in powers of 1024") {
+  CHECK(parse_size("0") == 0u);
+  CHECK(parse_size("4096") == 4096u);
+  CHECK(parse_size("256M") == 256ULL << 20);
+  CHECK(parse_size("256m") == 256ULL << 20);
+  CHECK(parse_size("256MB") == 256ULL << 20);
+  CHECK(parse_size("256MiB") == 256ULL << 20);
+  CHECK(parse_size("1G") == 1ULL << 30);
+  CHECK(parse_size("3k") == 3072u);
+  CHECK(parse_size("2T") == 2ULL << 40);
+  CHECK(parse_size("16777215T") == 16777215ULL << 40);
+  CHECK_FALSE(parse_size("16777216T"));  // 2^64: overflow
+  CHECK_FALSE(parse_size("18446744073709551616"));
+  CHECK_FALSE(parse_size(""));
+  CHECK_FALSE(parse_size("M"));
+  CHECK_FALSE(parse_size("-1G"));
+  CHECK_FALSE(parse_size("1.5G"));
+  CHECK_FALSE(parse_size("1X"));
+  CHECK_FALSE(parse_size("1GG"));
+  CHECK_FALSE(parse_size("1 G"));
+  const Flag& f = *find_flag("max-memory");
+  CHECK(f.kind == ValueKind::Size);
+  CHECK(*check_value(f, "256M") == "268435456");
+  const auto bad = check_value(f, "lots");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("'lots' is not a size"));
+  CHECK_THAT(bad.error().path, Catch::Contains("--max-memory"));
+}
+
 TEST_CASE("--color takes auto, always or never") {
   const Flag& f = *find_flag("color");
   CHECK(check_value(f, "always").ok());

@@ -410,3 +410,104 @@ TEST_CASE("a UTF-8 BOM is not UTF-16", "[decode][utf16]") {
   CHECK(has_utf16_bom("\xFF\xFE"));
   CHECK(has_utf16_bom("\xFE\xFF"));
 }
+
+TEST_CASE("the memory plan leaves a large file at least half the pool", "[decode][memory]") {
+  constexpr std::uint64_t kGiB = 1ULL << 30;
+  // 1 GiB: a pool of 384 MiB of buffers (3/4 of the budget at 2 bytes a byte).
+  const MemoryPlan one = plan_memory(kGiB, 1, kGiB);
+  CHECK(one.per_file == 384ULL << 20);
+  CHECK(one.share == 384ULL << 20);
+  const MemoryPlan two = plan_memory(kGiB, 2, kGiB);
+  CHECK(two.share == 96ULL << 20);
+  CHECK(two.per_file == 288ULL << 20);
+  // Many workers: small shares, and the turn still allows more than half the pool.
+  const MemoryPlan many = plan_memory(kGiB, 1024, kGiB);
+  CHECK(many.per_file > 192ULL << 20);
+  CHECK(many.per_file + 1023 * many.share <= 384ULL << 20);
+  // --max-file-bytes stays a cap, and a share is never more than a file may take.
+  const MemoryPlan capped = plan_memory(kGiB, 2, 10ULL << 20);
+  CHECK(capped.per_file == 10ULL << 20);
+  CHECK(capped.share == 10ULL << 20);
+  // The sum of what the workers can hold stays within the pool, whatever the worker count.
+  for (unsigned w : {1u, 2u, 3u, 7u, 64u}) {
+    const MemoryPlan p = plan_memory(256ULL << 20, w, kGiB);
+    CHECK(p.per_file + (w - 1) * p.share <= 96ULL << 20);
+  }
+}
+
+TEST_CASE("a worker past its share holds the large-file turn until its file ends",
+          "[decode][memory]") {
+  LargeFileTurn turn;
+  MemoryTurn a(&turn, 1 << 20), b(&turn, 1 << 20);
+  ByteBuffer small, large;
+  small.attach(&a);
+  large.attach(&b);
+  small.reserve(512 << 10);
+  CHECK_FALSE(a.holds_turn());
+  large.reserve(4 << 20);
+  CHECK(b.holds_turn());
+  // The turn is taken: no one else can have it while b's file is read.
+  CHECK_FALSE(turn.mutex.try_lock());
+  large.release(1 << 20);
+  CHECK(large.capacity() == 0);
+  b.end_file();
+  CHECK_FALSE(b.holds_turn());
+  REQUIRE(turn.mutex.try_lock());
+  turn.mutex.unlock();
+}
+
+TEST_CASE("a buffer grows in place and keeps its bytes", "[decode][memory]") {
+  ByteBuffer b;
+  b.reserve(100);
+  std::memcpy(b.data(), "0123456789", 10);
+  b.reserve(8 << 20, 10);
+  CHECK(b.capacity() >= (8u << 20));
+  CHECK(std::string_view(b.data(), 10) == "0123456789");
+  b.set_size(10);
+  CHECK(padding_is_zero(b));
+  ByteBuffer moved = std::move(b);
+  CHECK(moved.view() == "0123456789");
+  CHECK(b.capacity() == 0);
+}
+
+TEST_CASE("binary plain input is refused from its first KiB", "[decode][memory]") {
+  TempDir tmp;
+  ByteBuffer scratch, out;
+  // /dev/zero never ends: it is refused after one read, not at the size limit.
+  const auto z = read_path("/dev/zero", scratch, out);
+  CHECK(z.status == DecodeStatus::NotText);
+  CHECK(z.input_bytes <= 64u * 1024);
+  CHECK_THAT(z.message, Catch::Contains("binary data, not JSON text (byte 0x00 at offset 0"));
+  std::string elf = "\x7f" "ELF";
+  elf += std::string(2000, '\0');
+  const auto e = read_path(tmp.file("a.out.json", elf), scratch, out);
+  CHECK(e.status == DecodeStatus::NotText);
+  CHECK_THAT(e.message, Catch::Contains("byte 0x00 at offset 4"));
+  // JSON with a control byte in a string is still read (the parser repairs it), and so is
+  // text cut at its start.
+  std::string json = R"({"Records":[{"eventName":")";
+  json += '\x01';
+  json += std::string(2000, 'x') + R"("}]})";
+  CHECK(read_path(tmp.file("ctl.json", json), scratch, out).status == DecodeStatus::Ok);
+  const std::string cut = std::string(1500, 'a') + R"(","eventName":"X"},{"eventTime":"T"}]})";
+  CHECK(read_path(tmp.file("cut.json", cut), scratch, out).status == DecodeStatus::Ok);
+}
+
+TEST_CASE("a memory-bound limit counts a gzip file's compressed bytes and names --max-memory",
+          "[decode][memory]") {
+  TempDir tmp;
+  ByteBuffer scratch, out;
+  const std::string big = gzip(std::string(4 << 20, ' ') + kJson);
+  DecodeLimits limits;
+  limits.max_buffers = 1 << 20;
+  const auto r = read_path(tmp.file("big.json.gz", big), scratch, out, limits);
+  CHECK(r.status == DecodeStatus::TooLarge);
+  CHECK_THAT(r.message, Catch::Contains("(--max-memory); refused as a possible decompression bomb"));
+  CHECK(out.capacity() <= (1u << 20));
+  limits.max_buffers = 8 << 20;
+  CHECK(read_path(tmp.file("ok.json.gz", big), scratch, out, limits).status == DecodeStatus::Ok);
+  limits.max_inflated = 2 << 20;
+  const auto f = read_path(tmp.file("ok.json.gz", big), scratch, out, limits);
+  CHECK(f.status == DecodeStatus::TooLarge);
+  CHECK_THAT(f.message, Catch::Contains("(--max-file-bytes)"));
+}

@@ -385,6 +385,43 @@ TEST_CASE("raw control characters and invalid UTF-8 are repaired, not fatal to t
   CHECK(utf8.events[1].user_agent == "?");
 }
 
+TEST_CASE("writable text is repaired in place, with the same records as a copy",
+          "[parse][shape][memory]") {
+  const std::string json = " \n" + std::string(R"({"Records":[)") + E1 +
+                           ",{\"eventTime\":\"2026-03-14T10:00:00Z\",\"userAgent\":\"a\xFF\tb\"}]}";
+  const auto copy = read(json);
+  std::string buffer(json);
+  buffer.append(kBufferPadding, '\0');
+  EventReader reader;
+  std::vector<std::string> agents;
+  const ParseOutcome o = reader.read_writable(
+      buffer.data(), json.size(), 0, [&](const EventView& e) { agents.emplace_back(e.user_agent); });
+  CHECK(o.records_used == copy.outcome.records_used);
+  CHECK(o.messages == copy.outcome.messages);
+  REQUIRE(agents.size() == 2);
+  CHECK(agents[1] == "a? b");
+  // The caller's buffer holds the repair, at the same offsets; nothing else moved.
+  const auto at = json.find("a\xFF\tb");
+  CHECK(buffer.substr(at, 4) == "a? b");
+  CHECK(buffer.substr(0, at) == json.substr(0, at));
+  CHECK(buffer.size() == json.size() + kBufferPadding);
+}
+
+TEST_CASE("a record over the size limit is rejected from its raw text, whatever its shape",
+          "[parse][limits][memory]") {
+  ParseLimits limits;
+  limits.max_record_bytes = 1000;
+  const std::string big = R"({"eventTime":"2026-03-14T10:00:00Z","eventName":"Big","userAgent":")" +
+                          std::string(5000, 'A') + R"("})";
+  for (const std::string& text : {R"({"Records":[)" + E1 + "," + big + "]}", big,
+                                  E1 + "\n" + big + "\n" + E2 + "\n"}) {
+    const auto r = read(text, limits);
+    CHECK(r.outcome.records_rejected == 1);
+    CHECK(r.messages().find("over the record size limit of 1000 bytes") != std::string::npos);
+    for (const auto& e : r.events) CHECK(e.event_name != "Big");
+  }
+}
+
 TEST_CASE("a cut-off Records file keeps the whole records before the cut", "[parse][shape]") {
   const std::string full = R"({"Records":[)" + E1 + "," + E2 + "," + E3 + "]}";
   const auto r = read(full.substr(0, full.size() - 20));

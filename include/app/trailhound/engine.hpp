@@ -38,6 +38,9 @@ struct FileIssue {
 struct RunOptions {
   DecodeLimits decode;
   ParseLimits parse;
+  /// --max-memory: the decode limits of each worker are planned from it (plan_memory); 0
+  /// leaves decode.max_inflated as the only limit.
+  std::uint64_t max_memory = 0;
   unsigned jobs = 1;      ///< worker threads
   bool quiet = false;     ///< no progress, no notes (errors are still printed)
   bool progress = false;  ///< draw a progress line on stderr

@@ -74,6 +74,14 @@ class EventReader {
   /// of the two a reader believes is up to the reader, and an attacker can pick.
   [[nodiscard]] ParseOutcome read(std::string_view data, std::uint32_t file_index,
                                   const std::function<void(const EventView&)>& visit);
+  /// The same, on text the reader may change: invalid UTF-8 and raw control characters are
+  /// then repaired in place (offsets kept) instead of in a copy of the whole text.
+  [[nodiscard]] ParseOutcome read_writable(char* data, std::size_t size, std::uint32_t file_index,
+                                           const std::function<void(const EventView&)>& visit);
+
+  /// Gives back the parser's memory sized for the largest file read so far (its structure
+  /// index and string buffers); the next file allocates what it needs again.
+  void release_memory();
 
  private:
   struct Impl;
