@@ -107,6 +107,18 @@ Result<std::vector<std::unique_ptr<S>>> run_into(PreparedRun& p, RunTotals& tota
   return sinks;
 }
 
+/// A timeline's last lines: the summary of what matched, the end of the document, the exit code.
+int end_timeline(const InputRequest& request, PreparedRun& p, const RunTotals& totals,
+                 const ActivityStats& stats) {
+  RunSummary summary;
+  summary.totals = &totals;
+  summary.matched = stats.events;
+  summary.stats = &stats;
+  p.printer->summary(summary);
+  p.printer->end();
+  return finish_run(request, p.output, totals);
+}
+
 /// timeline --unsorted: the events as the files are read, with the run's problems after them.
 int run_timeline_unsorted(const InputRequest& request, const IntelRequest& intel, PreparedRun& p) {
   RunTotals totals;
@@ -118,13 +130,7 @@ int run_timeline_unsorted(const InputRequest& request, const IntelRequest& intel
   ActivityStats stats;
   for (auto& ss : *sinks) stats.merge(ss->stats);
   for (const auto& problem : p.problems) p.printer->file_problem(problem);
-  RunSummary summary;
-  summary.totals = &totals;
-  summary.matched = stats.events;
-  summary.stats = &stats;
-  p.printer->summary(summary);
-  p.printer->end();
-  return finish_run(request, p.output, totals);
+  return end_timeline(request, p, totals, stats);
 }
 
 }  // namespace
@@ -159,13 +165,7 @@ int run_timeline(const InputRequest& request, const IntelRequest& intel) {
       [&p](const OwnedEvent& e) { p.printer->event(e); });
   if (!sorted) return report_error(sorted.error());
   note_spill(request, spool.runs_spilled());
-  RunSummary summary;
-  summary.totals = &totals;
-  summary.matched = stats.events;
-  summary.stats = &stats;
-  p.printer->summary(summary);
-  p.printer->end();
-  return finish_run(request, p.output, totals);
+  return end_timeline(request, p, totals, stats);
 }
 
 int run_summary(const InputRequest& request, const IntelRequest& intel) {

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "trailhound/flags.hpp"
 #include "trailhound/spool.hpp"
 
 using namespace trailhound;
@@ -116,31 +115,3 @@ TEST_CASE("a spool whose temporary folder cannot be used says which") {
   CHECK(s.error().path.find("/nonexistent/trailhound-spool-test") != std::string::npos);
 }
 
-TEST_CASE("--max-memory sizes: suffixes of 1024, garbage and overflow refused") {
-  using cli::parse_size;
-  CHECK(parse_size("0") == 0U);
-  CHECK(parse_size("4096") == 4096U);
-  CHECK(parse_size("64K") == 65536U);
-  CHECK(parse_size("64k") == 65536U);
-  CHECK(parse_size("256M") == 256ULL << 20);
-  CHECK(parse_size("256MiB") == 256ULL << 20);
-  CHECK(parse_size("1G") == 1ULL << 30);
-  CHECK(parse_size("1GB") == 1ULL << 30);
-  CHECK(parse_size("2T") == 2ULL << 40);
-  CHECK(parse_size("16777215T") == 16777215ULL << 40);
-  CHECK_FALSE(parse_size("16777216T"));  // 2^64
-  CHECK_FALSE(parse_size("18446744073709551616"));
-  CHECK_FALSE(parse_size(""));
-  CHECK_FALSE(parse_size("M"));
-  CHECK_FALSE(parse_size("-1"));
-  CHECK_FALSE(parse_size("1.5G"));
-  CHECK_FALSE(parse_size("12Q"));
-  CHECK_FALSE(parse_size("1GG"));
-  CHECK_FALSE(parse_size(" 1G"));
-  const auto* flag = cli::find_flag("max-memory");
-  REQUIRE(flag != nullptr);
-  auto bad = cli::check_value(*flag, "lots");
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().path == "--max-memory");
-  CHECK(cli::check_value(*flag, "256M").value() == std::to_string(256ULL << 20));
-}

@@ -105,6 +105,11 @@ TEST_CASE("sizes take K, M, G and T suffixes in powers of 1024") {
   CHECK_FALSE(parse_size("1X"));
   CHECK_FALSE(parse_size("1GG"));
   CHECK_FALSE(parse_size("1 G"));
+  CHECK_FALSE(parse_size(" 1G"));
+  CHECK_FALSE(parse_size("-1"));
+  CHECK_FALSE(parse_size("12Q"));
+  CHECK(parse_size("64K") == 65536u);
+  CHECK(parse_size("1GB") == 1ULL << 30);
   const Flag& f = *find_flag("max-memory");
   CHECK(f.kind == ValueKind::Size);
   CHECK(*check_value(f, "256M") == "268435456");
