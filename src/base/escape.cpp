@@ -89,7 +89,9 @@ inline bool plain_json_byte(unsigned char c) {
   return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
 }
 
-/// The length of the run of plain bytes at the start of `text`, sixteen bytes at a time.
+/// The length of the run of plain bytes at the start of `text`, sixteen bytes at a time; the
+/// last few bytes are copied into a zeroed block and tested the same way (a zero byte is a
+/// control, so the padding stops the run where the text ends).
 std::size_t plain_json_run(std::string_view text) {
   const char* p = text.data();
   const std::size_t n = text.size();
@@ -99,26 +101,48 @@ std::size_t plain_json_run(std::string_view text) {
   const __m128i del = _mm_set1_epi8(0x7F);
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
-  for (; i + 16 <= n; i += 16) {
-    __m128i v;
-    std::memcpy(&v, p + i, 16);
+  const auto special_mask = [&](__m128i v) {
     // Signed compare: bytes 0x80-0xFF are negative, so "< 0x20" catches them with controls.
     const __m128i special =
         _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
                      _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    return static_cast<unsigned>(_mm_movemask_epi8(special));
+  };
+  for (; i + 16 <= n; i += 16) {
+    __m128i v;
+    std::memcpy(&v, p + i, 16);
+    const unsigned mask = special_mask(v);
     if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
   }
-#endif
+  if (i < n) {
+    alignas(16) char tail[16] = {};
+    std::memcpy(tail, p + i, n - i);
+    __m128i v;
+    std::memcpy(&v, tail, 16);
+    // Bit n - i is set at least: the first padding byte is zero, a control.
+    return i + static_cast<std::size_t>(__builtin_ctz(special_mask(v) | (1U << (n - i))));
+  }
+  return i;
+#else
   while (i < n && plain_json_byte(static_cast<unsigned char>(p[i]))) ++i;
   return i;
+#endif
 }
 
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text, std::size_t* replaced) {
+  std::size_t i = plain_json_run(text);
+  if (i == text.size()) {
+    // Nothing to escape (most fields): the quotes and the text in one append.
+    const std::size_t at = out.size();
+    out.append(text.size() + 2, '"');
+    if (!text.empty()) std::memcpy(out.data() + at + 1, text.data(), text.size());
+    return;
+  }
   out += '"';
-  for (std::size_t i = 0; i < text.size();) {
+  out.append(text.data(), i);
+  while (i < text.size()) {
     // Most of a field is plain text: copy it in one piece.
     const std::size_t run = plain_json_run(text.substr(i));
     out.append(text.data() + i, run);
