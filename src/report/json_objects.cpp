@@ -24,10 +24,23 @@ void append_time(std::string& out, TimeMs t) {
   out += '"';
 }
 
+/// A whole number in decimal, without a formatting call: printed once or more per line.
+void append_uint(std::string& out, std::uint64_t v) {
+  char digits[20];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) out += digits[--n];
+}
+
 void append_source(std::string& out, const SourceRef& source, const FileTable& files) {
   out += "{\"file\":";
   append_json_string(out, source.file < files.size() ? files[source.file].path : "");
-  out += fmt::format(",\"index\":{}}}", source.index);
+  out += ",\"index\":";
+  append_uint(out, source.index);
+  out += '}';
 }
 
 template <class Strings>
@@ -68,10 +81,55 @@ void append_count_object(std::string& out, const CountMap& m) {
 void append_severity(std::string& out, Severity severity) {
   out += "\"severity\":\"";
   out += detect::to_string(severity);
-  out += fmt::format("\",\"severity_id\":{}", detect::severity_id(severity));
+  out += "\",\"severity_id\":";
+  append_uint(out, static_cast<std::uint64_t>(detect::severity_id(severity)));
 }
 
 }  // namespace
+
+void JsonTextMemo::append(std::string& out, std::string_view text) {
+  // Below this length escaping costs less than a lookup; past the store's cap the rest of
+  // the run is escaped directly, so a run with millions of distinct long strings holds no
+  // second copy of them.
+  constexpr std::size_t kMinLength = 24;
+  constexpr std::size_t kMaxStore = std::size_t{64} << 20;
+  if (text.size() < kMinLength || text.size() > UINT32_MAX || store_.size() > kMaxStore) {
+    append_json_string(out, text);
+    return;
+  }
+  if ((used_ + 1) * 4 > slots_.size() * 3) grow();
+  const std::size_t mask = slots_.size() - 1;
+  const auto key = reinterpret_cast<std::uintptr_t>(text.data()) ^ (text.size() << 48);
+  for (std::size_t i = (key * 0x9E3779B97F4A7C15ULL) >> 40 & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.data == text.data() && s.size == text.size()) {
+      out.append(store_, s.at, s.length);
+      return;
+    }
+    if (s.data == nullptr) {
+      const std::size_t at = store_.size();
+      append_json_string(store_, text);
+      s = Slot{text.data(), static_cast<std::uint32_t>(text.size()),
+               static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(store_.size() - at)};
+      ++used_;
+      out.append(store_, at, s.length);
+      return;
+    }
+  }
+}
+
+void JsonTextMemo::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 256 : old.size() * 2, Slot{});
+  const std::size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.data == nullptr) continue;
+    const auto key = reinterpret_cast<std::uintptr_t>(s.data) ^ (std::uintptr_t{s.size} << 48);
+    std::size_t i = (key * 0x9E3779B97F4A7C15ULL) >> 40 & mask;
+    while (slots_[i].data != nullptr) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
 
 void append_ip_info_json(std::string& out, const intel::GeoInfo* g) {
   if (g == nullptr) {
@@ -127,11 +185,6 @@ void count_places(const CountMap& addresses, const GeoLookup& geo, CountMap& cou
     if (!g->country.empty()) countries[g->country] += events;
     if (g->asn != 0) asns[fmt::format("AS{}", g->asn)] += events;
   }
-}
-
-void append_finding_id(std::string& out, const Finding& finding) {
-  out += "\"id\":";
-  append_nullable(out, finding.id);
 }
 
 void append_totals_json(std::string& out, const RunTotals& t, std::uint64_t matched) {
@@ -209,39 +262,72 @@ void append_stats_json(std::string& out, const ActivityStats& s) {
 }
 
 void append_finding_json(std::string& out, const Finding& f, const FileTable& files,
-                         const GeoLookup* geo) {
-  out += "{\"type\":\"finding\",";
-  append_finding_id(out, f);
+                         const GeoLookup* geo, JsonTextMemo* memo) {
+  // A finding's text is pooled (or static, or the file table's): with a memo, each long
+  // string is escaped once per run.
+  const auto str = [&](std::string_view s) {
+    if (memo != nullptr) memo->append(out, s);
+    else append_json_string(out, s);
+  };
+  const auto nullable = [&](std::string_view s) {
+    if (s.empty()) out += "null";
+    else str(s);
+  };
+  const auto list = [&](const auto& items) {
+    out += '[';
+    bool first = true;
+    for (const auto& item : items) {
+      if (!first) out += ',';
+      first = false;
+      str(item);
+    }
+    out += ']';
+  };
+  out += "{\"type\":\"finding\",\"id\":";
+  nullable(f.id);
   out += ",\"rule\":";
-  append_json_string(out, f.rule);
+  str(f.rule);
   out += ',';
   append_severity(out, f.severity);
   out += ",\"time\":";
   append_time(out, f.time);
-  out += ",\"principal\":";
-  append_principal_json(out, f.principal);
-  out += ",\"source_ip\":";
-  append_nullable(out, f.source_ip);
+  const PrincipalView& p = f.principal;
+  out += ",\"principal\":{\"type\":";
+  nullable(p.type);
+  out += ",\"user\":";
+  nullable(p.user);
+  out += ",\"arn\":";
+  nullable(p.arn);
+  out += ",\"principal_id\":";
+  nullable(p.principal_id);
+  out += ",\"access_key\":";
+  nullable(p.access_key);
+  out += ",\"account\":";
+  nullable(p.account);
+  out += ",\"session_issuer\":";
+  nullable(p.session_issuer);
+  out += "},\"source_ip\":";
+  nullable(f.source_ip);
   append_ip_info_member(out, geo, f.source_ip);
   out += ",\"ip\":{\"lists\":[";
   for (std::size_t i = 0; i < f.lists.size(); ++i) {
     if (i) out += ',';
     out += "{\"name\":";
-    append_json_string(out, f.lists[i].name);
+    str(f.lists[i].name);
     out += ",\"prefix\":";
-    append_json_string(out, f.lists[i].prefix);
+    str(f.lists[i].prefix);
     out += ",\"role\":";
-    append_json_string(out, f.lists[i].role);
+    str(f.lists[i].role);
     out += '}';
   }
   out += "],\"aws\":";
   if (f.aws) {
     out += "{\"service\":";
-    append_string_list(out, f.aws->services);
+    list(f.aws->services);
     out += ",\"region\":";
-    append_nullable(out, f.aws->region);
+    nullable(f.aws->region);
     out += ",\"prefix\":";
-    append_nullable(out, f.aws->prefix);
+    nullable(f.aws->prefix);
     out += '}';
   } else {
     out += "null";
@@ -249,33 +335,35 @@ void append_finding_json(std::string& out, const Finding& f, const FileTable& fi
   out += ",\"aws_known\":";
   out += f.aws_known ? "true" : "false";
   out += "},\"event_name\":";
-  append_nullable(out, f.event_name);
+  nullable(f.event_name);
   out += ",\"event_source\":";
-  append_nullable(out, f.event_source);
+  nullable(f.event_source);
   out += ",\"region\":";
-  append_nullable(out, f.region);
+  nullable(f.region);
   out += ",\"user_agent\":";
-  append_nullable(out, f.user_agent);
+  nullable(f.user_agent);
   out += ",\"error_code\":";
-  append_nullable(out, f.error_code);
+  nullable(f.error_code);
   out += ",\"event_id\":";
-  append_nullable(out, f.event_id);
-  out += ",\"source\":";
-  append_source(out, f.source, files);
-  out += ",\"reasons\":";
-  append_string_list(out, f.reasons);
+  append_nullable(out, f.event_id);  // one per event: nothing to share
+  out += ",\"source\":{\"file\":";
+  str(f.source.file < files.size() ? std::string_view(files[f.source.file].path) : "");
+  out += ",\"index\":";
+  append_uint(out, f.source.index);
+  out += "},\"reasons\":";
+  list(f.reasons);
   out += ",\"guardduty_type\":";
-  append_nullable(out, f.guardduty_type);
+  nullable(f.guardduty_type);
   if (!f.title.empty()) {
     // A Sigma rule's finding: its title, author, tags and references.
     out += ",\"sigma\":{\"title\":";
-    append_json_string(out, f.title);
+    str(f.title);
     out += ",\"author\":";
-    append_nullable(out, f.author);
+    nullable(f.author);
     out += ",\"tags\":";
-    append_string_list(out, f.tags);
+    list(f.tags);
     out += ",\"references\":";
-    append_string_list(out, f.references);
+    list(f.references);
     out += '}';
   }
   out += '}';

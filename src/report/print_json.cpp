@@ -4,6 +4,7 @@
 
 #include "print_buffer.hpp"
 #include "trailhound/printer.hpp"
+#include "trailhound/report.hpp"
 
 namespace trailhound {
 namespace {
@@ -35,7 +36,7 @@ class JsonPrinter final : public Printer {
   }
   void finding(const detect::Finding& f) override {
     enter("findings");
-    append_finding_json(buf_.text, f, *files_, &geo_);
+    append_finding_json(buf_.text, f, *files_, &geo_, &memo_);
   }
   void group(const FindingGroup& g) override {
     enter("findings");
@@ -124,6 +125,7 @@ class JsonPrinter final : public Printer {
   }
   PrintBuffer buf_;
   GeoLookup geo_;  ///< --geoip: adds ip_info (and a summary row's countries, asns)
+  JsonTextMemo memo_;  ///< the findings' pooled text, escaped once
   Command command_ = Command::Timeline;
   const FileTable* files_ = nullptr;
   std::vector<std::string_view> keys_;

@@ -1,6 +1,7 @@
 // The JSON Lines printer: one object per line, each with a "type" (see the man page, OUTPUT).
 #include "print_buffer.hpp"
 #include "trailhound/printer.hpp"
+#include "trailhound/report.hpp"
 
 namespace trailhound {
 namespace {
@@ -22,7 +23,7 @@ class JsonlPrinter final : public Printer {
     line();
   }
   void finding(const detect::Finding& f) override {
-    append_finding_json(buf_.text, f, *files_, &geo_);
+    append_finding_json(buf_.text, f, *files_, &geo_, &memo_);
     line();
   }
   void group(const FindingGroup& g) override {
@@ -68,6 +69,7 @@ class JsonlPrinter final : public Printer {
   }
   PrintBuffer buf_;
   GeoLookup geo_;  ///< --geoip: adds ip_info (and a summary row's countries, asns)
+  JsonTextMemo memo_;  ///< the findings' pooled text, escaped once
   Command command_ = Command::Timeline;
   const FileTable* files_ = nullptr;
 };

@@ -446,3 +446,34 @@ TEST_CASE("the principal summary in JSON Lines parses line by line", "[report][p
   // busiest first
   CHECK(lines[0].find("AWSService") != std::string::npos);
 }
+
+TEST_CASE("the JSON text memo writes what append_json_string writes, each address once",
+          "[report][memo]") {
+  JsonTextMemo memo;
+  // Long and short, plain and with escapes: kept alive and unchanged, as a finding's text is.
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) {
+    std::string t = "reference: https://example.com/rules/" + std::to_string(i);
+    if (i % 5 == 0) t += " \"quoted\" \\ \n \x01 \xC3\xA9 \xFF";
+    if (i % 7 == 0) t = "short" + std::to_string(i);
+    texts.push_back(std::move(t));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& t : texts) {
+      std::string want = "x", got = "x";
+      append_json_string(want, t);
+      memo.append(got, t);
+      REQUIRE(got == want);
+    }
+  }
+  // The same bytes at another address, and a prefix of a memoised string at its address,
+  // are strings of their own.
+  const std::string copy = texts[1];
+  std::string got;
+  memo.append(got, copy);
+  CHECK(got == json_string(texts[1]));
+  const std::string_view head = std::string_view(texts[1]).substr(0, 30);
+  got.clear();
+  memo.append(got, head);
+  CHECK(got == json_string(head));
+}

@@ -119,6 +119,8 @@ class Printer {
   virtual void section(std::string_view title) = 0;
   virtual void file_problem(const FileProblem& problem) = 0;
   virtual void event(const OwnedEvent& event) = 0;
+  /// A finding's text must stay where it is, unchanged, until end(): the JSON printers escape
+  /// each long pooled string once and key it by address (JsonTextMemo).
   virtual void finding(const detect::Finding& finding) = 0;
   virtual void group(const FindingGroup& group) = 0;
   /// One summary row: the principal's key and its activity (stats.principal names it).
@@ -143,9 +145,6 @@ class Printer {
 [[nodiscard]] std::unique_ptr<Printer> make_csv_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_ocsf_printer(std::ostream& out, const PrinterOptions& o);
 [[nodiscard]] std::unique_ptr<Printer> make_html_printer(std::ostream& out, const PrinterOptions& o);
-
-/// Appends `"id":...` for a finding: its stable id. The one place that prints it.
-void append_finding_id(std::string& out, const detect::Finding& finding);
 
 /// Appends a group as the JSON Lines `finding-group` object (no newline).
 void append_group_json(std::string& out, const FindingGroup& group,

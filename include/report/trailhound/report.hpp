@@ -120,9 +120,31 @@ class TextTable {
 /// Display columns of escaped text: one per UTF-8 character.
 [[nodiscard]] std::size_t display_width(std::string_view text);
 
-/// Appends one finding as the JSON Lines `finding` object (no newline).
+/// The JSON form of text that stays at one address, unchanged, while a run's findings are
+/// printed (a finding's text lives in its pool until the run ends): keyed by address and
+/// length, each long string is escaped once and copied after. A Sigma rule's title, tags,
+/// references and reasons repeat on every finding of the rule. Short strings are escaped
+/// each time, which costs less than the lookup.
+class JsonTextMemo {
+ public:
+  /// Appends `text` as a JSON string, as append_json_string does.
+  void append(std::string& out, std::string_view text);
+
+ private:
+  struct Slot {
+    const char* data = nullptr;
+    std::uint32_t size = 0, at = 0, length = 0;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  std::size_t used_ = 0;
+  std::string store_;  ///< the escaped strings, end to end
+};
+
+/// Appends one finding as the JSON Lines `finding` object (no newline). With `memo`, the
+/// finding's pooled text is escaped through it (see JsonTextMemo).
 void append_finding_json(std::string& out, const detect::Finding& finding, const FileTable& files,
-                         const GeoLookup* geo = nullptr);
+                         const GeoLookup* geo = nullptr, JsonTextMemo* memo = nullptr);
 
 /// `ip lookup`: one result per address in `args` (or per line of `in` when `args` is empty or
 /// holds `-`). Returns 0 when every input was an address or a service name, 3 when some input
