@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hash.hpp"
 #include "trailhound/detect.hpp"
 
 namespace trailhound::detect {
@@ -34,11 +35,33 @@ std::string_view TextPool::store(std::string_view text) {
 
 std::string_view TextPool::intern(std::string_view text) {
   if (text.empty()) return {};
-  const auto it = distinct_.find(text);
-  if (it != distinct_.end()) return *it;
-  const std::string_view kept = store(text);
-  distinct_.insert(kept);
-  return kept;
+  if ((distinct_ + 1) * 4 > slots_.size() * 3) grow();
+  const std::uint64_t h = hash_bytes(text, 0);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.data == nullptr) {
+      const std::string_view kept = store(text);
+      s = Slot{h, kept.data(), kept.size()};
+      ++distinct_;
+      return kept;
+    }
+    if (s.hash == h && s.size == text.size() && std::memcmp(s.data, text.data(), text.size()) == 0) {
+      return {s.data, s.size};
+    }
+  }
+}
+
+void TextPool::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  const std::size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.data == nullptr) continue;
+    std::size_t i = s.hash & mask;
+    while (slots_[i].data != nullptr) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 void FindingList::adopt(std::deque<Finding>&& storage) {

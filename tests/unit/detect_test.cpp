@@ -260,3 +260,24 @@ TEST_CASE("the text pool keeps each distinct string once and never moves what it
   for (const auto& [text, view] : kept) REQUIRE(view == text);
   CHECK(pool.intern(big).data() == big_view.data());
 }
+
+TEST_CASE("the text pool's table finds every interned string again as it grows",
+          "[detect][pool]") {
+  TextPool pool;
+  std::vector<std::pair<std::string, std::string_view>> kept;
+  // Past many doublings of the table; strings that share prefixes and lengths.
+  for (int i = 0; i < 50000; ++i) {
+    std::string text = "arn:aws:sts::111122223333:assumed-role/r/" + std::to_string(i * 7919);
+    kept.emplace_back(text, pool.intern(text));
+  }
+  for (const auto& [text, view] : kept) {
+    REQUIRE(view == text);
+    REQUIRE(pool.intern(text).data() == view.data());
+  }
+  // A string equal to a prefix of another is its own entry.
+  const std::string_view whole = pool.intern("abcdef");
+  const std::string_view part = pool.intern("abc");
+  CHECK(part == "abc");
+  CHECK(whole == "abcdef");
+  CHECK(pool.intern(std::string("abc")).data() == part.data());
+}

@@ -152,9 +152,18 @@ class TextPool {
   [[nodiscard]] std::string_view store(std::string_view text);
 
  private:
+  void grow();
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::size_t used_ = 0, capacity_ = 0;
-  std::unordered_set<std::string_view, StringHash, std::equal_to<>> distinct_;
+  /// The distinct strings, open addressing with each string's hash kept: a lookup is one
+  /// hash of the text and, mostly, one slot; no allocation per string.
+  struct Slot {
+    std::uint64_t hash = 0;
+    const char* data = nullptr;
+    std::size_t size = 0;
+  };
+  std::vector<Slot> slots_;
+  std::size_t distinct_ = 0;
 };
 
 /// Per principal: what it normally does, learned from calls made from addresses on no list.
