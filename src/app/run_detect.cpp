@@ -1,8 +1,10 @@
 // `scan` and `investigate`: run the detections over the events, pivot on a principal.
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -179,8 +181,21 @@ int run_detections(const ScanRequest& request, bool investigate) {
     return report_error(s.error());
   }
   intel::IntelDb db;
-  if (auto s = load_intel(st.intel, st.input.verbose, db); !s) return report_error(s.error());
-  auto sigma = load_sigma(st.detect.sigma, st.detect.sigma_placeholders, &db);
+  // The Sigma rules load while the lists do: the rules keep a pointer to the database for
+  // later (the sign-in placeholder) and read nothing from it now. Errors are reported in the
+  // same order as before: the lists' first.
+  auto load_rules = [&] { return load_sigma(st.detect.sigma, st.detect.sigma_placeholders, &db); };
+  std::future<Result<std::shared_ptr<detect::sigma::RuleSet>>> sigma_loading;
+  if (!st.detect.sigma.empty()) {
+    try {
+      sigma_loading = std::async(std::launch::async, load_rules);
+    } catch (const std::system_error&) {
+      // No thread to spare: the rules load after the lists.
+    }
+  }
+  const Status intel_loaded = load_intel(st.intel, st.input.verbose, db);
+  auto sigma = sigma_loading.valid() ? sigma_loading.get() : load_rules();
+  if (!intel_loaded) return report_error(intel_loaded.error());
   if (!sigma) return report_error(sigma.error());
   settings.config.sigma = *sigma;
   settings.config.password_data_threshold = st.detect.password_data_threshold;
