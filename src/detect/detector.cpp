@@ -2,6 +2,7 @@
 // merges the workers, lets each rule settle what waited for the whole run, and sorts.
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -85,8 +86,9 @@ bool Detector::on_event(const EventView& e) {
 namespace {
 
 /// The id of a finding: 16 hex digits of a hash of what names the event and the rule, so the
-/// same input gives the same id on every run, whatever the number of workers.
-std::string finding_digest(const Finding& f) {
+/// same input gives the same id on every run, whatever the number of workers. Written into
+/// `hex`, which holds 16 characters.
+void finding_digest(const Finding& f, char* hex) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   h = hash_bytes(f.rule, h);
   h = hash_bytes(f.event_id, h);
@@ -94,12 +96,19 @@ std::string finding_digest(const Finding& f) {
   h = hash_bytes(std::string_view(reinterpret_cast<const char*>(&time), sizeof time), h);
   h = hash_bytes(f.event_source, h);
   h = hash_bytes(f.event_name, h);
-  h = hash_bytes(f.principal.key(), h);
+  // The principal's key (PrincipalView::key) without building it.
+  const PrincipalView& p = f.principal;
+  if (!p.arn.empty()) {
+    h = hash_bytes(p.arn, h);
+  } else if (!p.principal_id.empty()) {
+    h = hash_bytes(p.principal_id, h);
+  } else {
+    std::string key = p.key();
+    h = hash_bytes(key, h);
+  }
   h = hash_bytes(f.principal.access_key, h);
   h = hash_bytes(f.source_ip, h);
-  std::string hex(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) hex[static_cast<std::size_t>(i)] = "0123456789abcdef"[h & 0xf];
-  return hex;
+  for (int i = 15; i >= 0; --i, h >>= 4) hex[i] = "0123456789abcdef"[h & 0xf];
 }
 
 }  // namespace
@@ -109,7 +118,9 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   DetectResult r;
   for (Detector* w : workers) {
     Detector::State& s = w->state();
-    r.baseline.merge(s.worker.baseline);
+    // The worker's baseline is not needed after this: the first is taken whole, not copied.
+    if (r.baseline.size() == 0) r.baseline = std::move(s.worker.baseline);
+    else r.baseline.merge(s.worker.baseline);
     r.text.push_back(s.worker.text);
     r.suppressed.trusted += s.worker.suppressed.trusted;
     r.suppressed.principal += s.worker.suppressed.principal;
@@ -119,12 +130,17 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
     r.invalid_sources += s.invalid_sources;
     r.absent_sources += s.absent_sources;
   }
-  Baseline combined = r.baseline;
-  if (loaded) combined.merge(*loaded);
+  // What the rules settle against: this run's baseline, and a loaded one merged in (a copy
+  // only then: --baseline-out writes this run's alone).
+  Baseline combined;
+  if (loaded) {
+    combined = r.baseline;
+    combined.merge(*loaded);
+  }
 
   // Each rule settles its candidates where the workers hold them, with every worker's
   // instance at hand (the same position in each worker's list is the same rule).
-  const SettleContext run{intel, config, combined};
+  const SettleContext run{intel, config, loaded ? combined : r.baseline};
   const std::size_t rule_count = workers.empty() ? 0 : workers.front()->state().rules.size();
   std::vector<Rule*> peers;
   for (std::size_t i = 0; i < rule_count; ++i) {
@@ -137,8 +153,11 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   // are pooled with the rest of their text.
   for (Detector* w : workers) {
     Worker& worker = w->state().worker;
+    char hex[16];
     for (Finding& f : worker.findings) {
-      if (!f.rule.empty()) f.id = worker.text->store(finding_digest(f));
+      if (f.rule.empty()) continue;
+      finding_digest(f, hex);
+      f.id = worker.text->store(std::string_view(hex, sizeof hex));
     }
     r.findings.adopt(std::move(worker.findings));
     worker.findings.clear();
@@ -159,10 +178,20 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
 
   // Findings of identical events share a digest: the later ones in report order, which is
   // the same for every worker count, are told apart by a suffix.
-  std::unordered_map<std::string_view, int> seen;
-  for (Finding* f : r.findings.items_) {
-    const int n = ++seen[f->id];
-    if (n > 1) f->id = r.text.front()->store(fmt::format("{}-{}", f->id, n));
+  // Most runs have none: a flat set finds the ids that may repeat, and only those are
+  // counted, in report order.
+  HashSet64 once;
+  std::unordered_set<std::string_view> repeated;
+  for (const Finding* f : r.findings.items_) {
+    if (!once.insert(hash_bytes(f->id, 0))) repeated.insert(f->id);
+  }
+  if (!repeated.empty()) {
+    std::unordered_map<std::string_view, int> seen;
+    for (Finding* f : r.findings.items_) {
+      if (!repeated.count(f->id)) continue;
+      const int n = ++seen[f->id];
+      if (n > 1) f->id = r.text.front()->store(fmt::format("{}-{}", f->id, n));
+    }
   }
   return r;
 }

@@ -183,6 +183,15 @@ class Baseline {
     last_ = nullptr;
     return *this;
   }
+  /// Takes the profiles without copying them; `other` is left empty.
+  Baseline(Baseline&& other) noexcept : profiles_(std::move(other.profiles_)) { other.clear_cache(); }
+  Baseline& operator=(Baseline&& other) noexcept {
+    profiles_ = std::move(other.profiles_);
+    last_ = nullptr;
+    other.profiles_.clear();
+    other.clear_cache();
+    return *this;
+  }
   void add(std::string_view principal_key, std::string_view action, std::string_view family,
            std::string_view region);
   /// The principal's profile, created empty when new. It stays at its address while the
@@ -197,6 +206,10 @@ class Baseline {
   [[nodiscard]] bool load_json(std::string_view text, std::string& error);
 
  private:
+  void clear_cache() {
+    last_key_.clear();
+    last_ = nullptr;
+  }
   std::unordered_map<std::string, Profile, StringHash, std::equal_to<>> profiles_;
   // The last principal added: calls of one session tend to come together.
   std::string last_key_;

@@ -1,6 +1,6 @@
 // credential-exfiltration: a temporary key used from outside AWS after it was used from AWS.
-#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -43,18 +43,21 @@ class CredentialExfiltration final : public Rule {
   }
 
   void settle(std::span<Rule* const> peers, const SettleContext& /*run*/) override {
-    std::map<std::string, TimeMs, std::less<>> first_aws;
-    for (Rule* peer : peers) {
+    // The other workers' first uses join this one's (its own history is not needed after).
+    KeyTimes& first_aws = first_aws_;
+    for (Rule* peer : peers.subspan(1)) {
       for (const auto& [k, t] : static_cast<CredentialExfiltration*>(peer)->first_aws_) {
-        auto it = first_aws.find(k);
-        if (it == first_aws.end() || t < it->second) first_aws[k] = t;
+        auto [it, added] = first_aws.try_emplace(k, t);
+        if (!added && t < it->second) it->second = t;
       }
     }
     for (Rule* peer : peers) static_cast<CredentialExfiltration*>(peer)->settle_own(first_aws);
   }
 
  private:
-  void settle_own(const std::map<std::string, TimeMs, std::less<>>& first_aws) {
+  using KeyTimes = std::unordered_map<std::string, TimeMs, StringHash, std::equal_to<>>;
+
+  void settle_own(const KeyTimes& first_aws) {
     for (Finding* candidate : candidates_) {
       Finding& f = *candidate;
       const std::string_view key = f.principal.access_key;
@@ -71,7 +74,7 @@ class CredentialExfiltration final : public Rule {
   }
 
   /// The first time each temporary key was seen from AWS...
-  std::map<std::string, TimeMs, std::less<>> first_aws_;
+  KeyTimes first_aws_;
   /// ...and its uses from outside AWS, which become findings if that came first.
   std::vector<Finding*> candidates_;
 };
