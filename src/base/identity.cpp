@@ -90,7 +90,13 @@ std::string IdentityView::display_name() const {
         if (!user_name.empty()) return std::string(user_name);
         return std::string(principal_id.empty() ? std::string_view("-") : principal_id);
       }
-      return session.empty() ? std::string(role) : std::string(role) + "/" + std::string(session);
+      if (session.empty()) return std::string(role);
+      std::string name;
+      name.reserve(role.size() + 1 + session.size());
+      name += role;
+      name += '/';
+      name += session;
+      return name;
     }
     case IdentityType::Root:
       return user_name.empty() ? "root" : std::string(user_name);

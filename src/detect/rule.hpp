@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "trailhound/detect.hpp"
 
@@ -55,6 +56,8 @@ struct Worker {
   /// What this worker's events taught the baseline (malicious-ip-caller learns it).
   Baseline baseline;
   Suppressed suppressed;
+  /// Each AWS range's prefix as text in `text`, made on its first finding.
+  std::unordered_map<const void*, std::string_view> aws_prefix_text;
 
   /// A finding of `rule` on the event, its text pooled. With `with_lookup`, the lists and
   /// AWS range holding the source address are recorded too.

@@ -41,7 +41,10 @@ Finding Worker::make_finding(const EventContext& ctx, std::string_view rule, Sev
       a.services = lookup.aws->services;
       a.region = lookup.aws->regions.empty() ? std::string_view{}
                                              : std::string_view(lookup.aws->regions.front());
-      a.prefix = t.intern(intel::to_string(lookup.aws->prefix));
+      // The range's text is made once per range: most findings of a run share a few.
+      auto [it, added] = aws_prefix_text.try_emplace(lookup.aws);
+      if (added) it->second = t.intern(intel::to_string(lookup.aws->prefix));
+      a.prefix = it->second;
       f.aws = a;
     }
   }
