@@ -1,4 +1,6 @@
 // The JSON objects the jsonl and json printers share: one name and one shape per thing.
+#include <array>
+
 #include <fmt/format.h>
 
 #include "trailhound/escape.hpp"
@@ -22,6 +24,12 @@ void append_time(std::string& out, TimeMs t) {
   out += '"';
   out += format_iso(t);
   out += '"';
+}
+
+/// Appends a string literal, its length known when compiled.
+template <std::size_t N>
+void put(std::string& out, const char (&text)[N]) {
+  out.append(text, N - 1);
 }
 
 /// A whole number in decimal, without a formatting call: printed once or more per line.
@@ -116,6 +124,50 @@ void JsonTextMemo::append(std::string& out, std::string_view text) {
       return;
     }
   }
+}
+
+namespace {
+
+std::uint64_t block_key(std::span<const std::string_view> parts) {
+  std::uint64_t h = parts.size();
+  for (std::string_view p : parts) {
+    h = (h ^ reinterpret_cast<std::uintptr_t>(p.data())) * 0x9E3779B97F4A7C15ULL;
+    h = (h ^ p.size() ^ (h >> 29)) * 0xBF58476D1CE4E5B9ULL;
+  }
+  return h ^ (h >> 31);
+}
+
+bool same_parts(const std::vector<std::pair<const char*, std::size_t>>& kept,
+                std::span<const std::string_view> parts) {
+  if (kept.size() != parts.size()) return false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (kept[i].first != parts[i].data() || kept[i].second != parts[i].size()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+JsonTextMemo::Block* JsonTextMemo::find_block(std::span<const std::string_view> parts) {
+  const auto it = blocks_.find(block_key(parts));
+  if (it == blocks_.end()) return nullptr;
+  for (Block& b : it->second) {
+    if (same_parts(b.parts, parts)) return &b;
+  }
+  return nullptr;
+}
+
+void JsonTextMemo::keep_block(std::span<const std::string_view> parts, std::string_view text) {
+  // The same cap as the strings': past it, blocks are rendered each time.
+  constexpr std::size_t kMaxStore = std::size_t{64} << 20;
+  if (blocks_text_.size() > kMaxStore) return;
+  Block b;
+  b.parts.reserve(parts.size());
+  for (std::string_view p : parts) b.parts.emplace_back(p.data(), p.size());
+  b.at = blocks_text_.size();
+  b.length = text.size();
+  blocks_text_.append(text);
+  blocks_[block_key(parts)].push_back(std::move(b));
 }
 
 void JsonTextMemo::grow() {
@@ -270,7 +322,7 @@ void append_finding_json(std::string& out, const Finding& f, const FileTable& fi
     else append_json_string(out, s);
   };
   const auto nullable = [&](std::string_view s) {
-    if (s.empty()) out += "null";
+    if (s.empty()) put(out, "null");
     else str(s);
   };
   const auto list = [&](const auto& items) {
@@ -283,88 +335,123 @@ void append_finding_json(std::string& out, const Finding& f, const FileTable& fi
     }
     out += ']';
   };
-  out += "{\"type\":\"finding\",\"id\":";
+  put(out, "{\"type\":\"finding\",\"id\":");
   nullable(f.id);
-  out += ",\"rule\":";
+  put(out, ",\"rule\":");
   str(f.rule);
   out += ',';
   append_severity(out, f.severity);
-  out += ",\"time\":";
+  put(out, ",\"time\":");
   append_time(out, f.time);
   const PrincipalView& p = f.principal;
-  out += ",\"principal\":{\"type\":";
-  nullable(p.type);
-  out += ",\"user\":";
-  nullable(p.user);
-  out += ",\"arn\":";
-  nullable(p.arn);
-  out += ",\"principal_id\":";
-  nullable(p.principal_id);
-  out += ",\"access_key\":";
-  nullable(p.access_key);
-  out += ",\"account\":";
-  nullable(p.account);
-  out += ",\"session_issuer\":";
-  nullable(p.session_issuer);
-  out += "},\"source_ip\":";
+  const auto principal = [&](std::string&) {
+    put(out, ",\"principal\":{\"type\":");
+    nullable(p.type);
+    put(out, ",\"user\":");
+    nullable(p.user);
+    put(out, ",\"arn\":");
+    nullable(p.arn);
+    put(out, ",\"principal_id\":");
+    nullable(p.principal_id);
+    put(out, ",\"access_key\":");
+    nullable(p.access_key);
+    put(out, ",\"account\":");
+    nullable(p.account);
+    put(out, ",\"session_issuer\":");
+    nullable(p.session_issuer);
+    out += '}';
+  };
+  if (memo != nullptr) {
+    // The same principal's findings share the whole object.
+    const std::string_view parts[] = {p.type,       p.user,    p.arn,          p.principal_id,
+                                      p.access_key, p.account, p.session_issuer};
+    memo->append_block(out, parts, principal);
+  } else {
+    principal(out);
+  }
+  put(out, ",\"source_ip\":");
   nullable(f.source_ip);
   append_ip_info_member(out, geo, f.source_ip);
-  out += ",\"ip\":{\"lists\":[";
+  put(out, ",\"ip\":{\"lists\":[");
   for (std::size_t i = 0; i < f.lists.size(); ++i) {
     if (i) out += ',';
-    out += "{\"name\":";
+    put(out, "{\"name\":");
     str(f.lists[i].name);
-    out += ",\"prefix\":";
+    put(out, ",\"prefix\":");
     str(f.lists[i].prefix);
-    out += ",\"role\":";
+    put(out, ",\"role\":");
     str(f.lists[i].role);
     out += '}';
   }
-  out += "],\"aws\":";
+  put(out, "],\"aws\":");
   if (f.aws) {
-    out += "{\"service\":";
+    put(out, "{\"service\":");
     list(f.aws->services);
-    out += ",\"region\":";
+    put(out, ",\"region\":");
     nullable(f.aws->region);
-    out += ",\"prefix\":";
+    put(out, ",\"prefix\":");
     nullable(f.aws->prefix);
     out += '}';
   } else {
-    out += "null";
+    put(out, "null");
   }
-  out += ",\"aws_known\":";
+  put(out, ",\"aws_known\":");
   out += f.aws_known ? "true" : "false";
-  out += "},\"event_name\":";
+  put(out, "},\"event_name\":");
   nullable(f.event_name);
-  out += ",\"event_source\":";
+  put(out, ",\"event_source\":");
   nullable(f.event_source);
-  out += ",\"region\":";
+  put(out, ",\"region\":");
   nullable(f.region);
-  out += ",\"user_agent\":";
+  put(out, ",\"user_agent\":");
   nullable(f.user_agent);
-  out += ",\"error_code\":";
+  put(out, ",\"error_code\":");
   nullable(f.error_code);
-  out += ",\"event_id\":";
+  put(out, ",\"event_id\":");
   append_nullable(out, f.event_id);  // one per event: nothing to share
-  out += ",\"source\":{\"file\":";
+  put(out, ",\"source\":{\"file\":");
   str(f.source.file < files.size() ? std::string_view(files[f.source.file].path) : "");
-  out += ",\"index\":";
+  put(out, ",\"index\":");
   append_uint(out, f.source.index);
-  out += "},\"reasons\":";
-  list(f.reasons);
-  out += ",\"guardduty_type\":";
+  put(out, "},\"reasons\":");
+  if (memo != nullptr && !f.reasons.empty()) {
+    // Reasons are pooled too, and a rule's findings often give the same ones.
+    memo->append_block(out, f.reasons, [&](std::string&) { list(f.reasons); });
+  } else {
+    list(f.reasons);
+  }
+  put(out, ",\"guardduty_type\":");
   nullable(f.guardduty_type);
   if (!f.title.empty()) {
-    // A Sigma rule's finding: its title, author, tags and references.
-    out += ",\"sigma\":{\"title\":";
-    str(f.title);
-    out += ",\"author\":";
-    nullable(f.author);
-    out += ",\"tags\":";
-    list(f.tags);
-    out += ",\"references\":";
-    list(f.references);
-    out += '}';
+    // A Sigma rule's finding: its title, author, tags and references, the same on every
+    // finding of the rule.
+    const auto sigma = [&](std::string&) {
+      put(out, ",\"sigma\":{\"title\":");
+      str(f.title);
+      put(out, ",\"author\":");
+      nullable(f.author);
+      put(out, ",\"tags\":");
+      list(f.tags);
+      put(out, ",\"references\":");
+      list(f.references);
+      out += '}';
+    };
+    constexpr std::size_t kMaxParts = 64;
+    if (memo != nullptr && 3 + f.tags.size() + f.references.size() <= kMaxParts) {
+      // The number of tags is a part too (its length), so that a tag never passes for a
+      // reference.
+      static constexpr char kCount[kMaxParts] = {};
+      std::array<std::string_view, kMaxParts> parts;
+      std::size_t n = 0;
+      parts[n++] = f.title;
+      parts[n++] = f.author;
+      parts[n++] = std::string_view(kCount, f.tags.size());
+      for (std::string_view t : f.tags) parts[n++] = t;
+      for (std::string_view r : f.references) parts[n++] = r;
+      memo->append_block(out, std::span<const std::string_view>(parts.data(), n), sigma);
+    } else {
+      sigma(out);
+    }
   }
   out += '}';
 }

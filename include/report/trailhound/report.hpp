@@ -7,8 +7,10 @@
 #include <istream>
 #include <ostream>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "trailhound/detect.hpp"
@@ -130,7 +132,30 @@ class JsonTextMemo {
   /// Appends `text` as a JSON string, as append_json_string does.
   void append(std::string& out, std::string_view text);
 
+  /// Appends what `render` writes for `parts` (pooled text, as above): rendered on the first
+  /// call with these addresses and lengths in this order, copied after. `render(std::string&)`
+  /// must write the same for the same parts: a principal's object, a Sigma rule's block.
+  template <class Render>
+  void append_block(std::string& out, std::span<const std::string_view> parts, Render render) {
+    Block* b = find_block(parts);
+    if (b == nullptr) {
+      const std::size_t at = out.size();
+      render(out);
+      keep_block(parts, std::string_view(out).substr(at));
+      return;
+    }
+    out.append(blocks_text_, b->at, b->length);
+  }
+
  private:
+  struct Block {
+    std::vector<std::pair<const char*, std::size_t>> parts;
+    std::size_t at = 0, length = 0;
+  };
+  Block* find_block(std::span<const std::string_view> parts);
+  void keep_block(std::span<const std::string_view> parts, std::string_view text);
+  std::unordered_map<std::uint64_t, std::vector<Block>> blocks_;
+  std::string blocks_text_;
   struct Slot {
     const char* data = nullptr;
     std::uint32_t size = 0, at = 0, length = 0;
