@@ -38,9 +38,7 @@ def main():
         while True:
             for line in lines:
                 if rnd > 0:
-                    r = json.loads(line)
-                    r["eventID"] = "%s-%d" % (r.get("eventID", ""), rnd)
-                    line = json.dumps(r, separators=(",", ":"))
+                    line = line.replace('"eventID":"', '"eventID":"r%d-' % rnd, 1)
                 out.write(line + "\n")
                 written += len(line) + 1
                 if want and written >= want:

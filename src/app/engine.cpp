@@ -161,16 +161,26 @@ struct SplitState {
 /// Counts the lines of bytes [from, to) of `path` a block at a time; an error's reason, or "".
 std::string count_range(const std::string& path, std::uint64_t from, std::uint64_t to,
                         LineCount& count) {
-  constexpr std::uint64_t kBlock = 1u << 20;
-  ByteBuffer block;  // small and short-lived: not counted against the budget
-  for (std::uint64_t at = from; at < to; at += kBlock) {
-    const std::uint64_t n = std::min(kBlock, to - at);
-    const DecodeResult r = read_range(path, at, n, n, block);
-    if (r.status != DecodeStatus::Ok) return r.message;
-    count_lines(block.view(), count);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  // Small and short-lived: not counted against the budget.
+  std::vector<char> block(std::size_t(1) << 20);
+  std::string error;
+  for (std::uint64_t at = from; at < to;) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), to - at));
+    const ssize_t n = ::pread(fd, block.data(), want, static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = n < 0 ? std::strerror(errno)
+                    : fmt::format("the file ends at byte {}: it shrank while being read", at);
+      break;
+    }
+    count_lines(std::string_view(block.data(), static_cast<std::size_t>(n)), count);
+    at += static_cast<std::uint64_t>(n);
   }
+  ::close(fd);
   end_lines(count);
-  return {};
+  return error;
 }
 
 /// The head of a plain file and its size, when it is a regular file larger than `over`.

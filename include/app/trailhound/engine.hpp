@@ -56,7 +56,8 @@ struct RunOptions {
 /// The most worker threads a run starts, whatever --jobs asks.
 inline constexpr unsigned kMaxJobs = 1024;
 
-/// How many workers a run of `files` uses: --jobs, at most one per file, at least one.
+/// How many workers a run of `files` uses when none is split: --jobs, at most one per file, at
+/// least one (plan_reads counts the ranges of split files too).
 [[nodiscard]] unsigned worker_count(const FileTable& files, const RunOptions& options);
 
 /// A plain NDJSON file read in ranges: where they start and where the last one ends.
