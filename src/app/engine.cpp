@@ -223,6 +223,9 @@ std::uint64_t next_line_start(const std::string& path, std::uint64_t at, std::ui
   return found;
 }
 
+/// The size a split file's ranges are cut at, unless --split-size or the budget is smaller.
+constexpr std::uint64_t kRangeBytes = 4ULL << 20;
+
 bool named_gz(std::string_view path) {
   return path.size() >= 3 && (path.substr(path.size() - 3) == ".gz" ||
                               path.substr(path.size() - 3) == ".GZ");
@@ -233,9 +236,12 @@ bool named_gz(std::string_view path) {
 ReadPlan plan_reads(const FileTable& files, const RunOptions& options) {
   ReadPlan plan;
   const unsigned jobs = options.jobs == 0 ? 1 : std::min(options.jobs, kMaxJobs);
-  // A range fits in a worker's share of the budget, so that ranges are read side by side
-  // without waiting for the large-file turn.
-  std::uint64_t range = options.split_bytes;
+  // A range is small enough to stay in the processor's cache while it is counted, read and
+  // parsed, and to reuse its buffer: with 64 MiB ranges two workers took twice the CPU time
+  // of one (page faults and cache misses), with 4 MiB ranges about 5% more. It fits in a
+  // worker's share of the budget, so that ranges are read side by side without waiting for
+  // the large-file turn.
+  std::uint64_t range = std::min<std::uint64_t>(options.split_bytes, kRangeBytes);
   if (options.max_memory > 0) {
     const std::uint64_t budget = std::max<std::uint64_t>(options.max_memory, 16ULL << 20);
     range = std::min(range, plan_memory(budget, jobs, options.decode.max_inflated).share);
@@ -434,6 +440,12 @@ RunTotals run_files_with(const FileTable& files, const ReadPlan& plan, const Run
       } else {
         try {
           const std::uint64_t limit = std::min(decode_limits.max_inflated, decode_limits.max_buffers);
+          // Room for a range a little longer than the cut size, so that the buffer is made
+          // once and reused.
+          if (decoded.capacity() < to - from && to - from <= limit) {
+            decoded.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
+                limit, std::max(to - from, plan.range_bytes + plan.range_bytes / 4))));
+          }
           const DecodeResult dr = read_range(files[item.file].path, from, to - from, limit, decoded);
           if (dr.status == DecodeStatus::Ok) {
             part = reader.read_lines(decoded.data(), decoded.size(),

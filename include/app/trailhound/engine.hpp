@@ -76,8 +76,8 @@ struct ReadPlan {
 
 /// Plans a run: a plain (not gzip, not UTF-16) regular file larger than split_bytes whose head
 /// is NDJSON of one record per line (splittable_ndjson) is cut into ranges of about
-/// min(split_bytes, a worker's share of --max-memory) bytes, at least 64 KiB, each ending at a
-/// line end. Whether a file is split depends on its size and content alone, never on --jobs,
+/// min(4 MiB, split_bytes, a worker's share of --max-memory) bytes, at least 64 KiB, each
+/// ending at a line end. Whether a file is split depends on its size and content alone, never on --jobs,
 /// and the record numbers of a split file do not depend on its cuts: the output is the same
 /// for any thread count. Reads only the head of each large plain file and a block at each cut.
 [[nodiscard]] ReadPlan plan_reads(const FileTable& files, const RunOptions& options);
