@@ -61,19 +61,19 @@ def main():
         for name, cmd in settings:
             wall, cpu, rss, err = run_once(cmd)
             results[name].append((wall, cpu, rss))
-            notes[name] = [l for l in err.splitlines() if "ranges" in l]
+            notes[name] = [l for l in err.splitlines() if "note: read in" in l]
     load_after = os.getloadavg()
     print(f"File: {size / 2**20:.0f} MiB of NDJSON ({os.path.basename(big)}), runs: {a.runs} each, "
           f"alternating. Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           f"(1 min), on {os.cpu_count()} cores.\n")
-    print("| reading | wall median s | CPU median s | MB/s (wall) | peak RSS MiB | walls (s) |")
-    print("|---|---|---|---|---|---|")
+    print("| reading | wall median s | CPU median s | CPUs busy | MB/s (wall) | peak RSS MiB | walls (s) |")
+    print("|---|---|---|---|---|---|---|")
     for name, _ in settings:
         r = results[name]
         wall = statistics.median(x[0] for x in r)
         cpu = statistics.median(x[1] for x in r)
         rss = max(x[2] for x in r)
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {size / 1e6 / wall:.0f} | {rss:.0f} | "
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / wall:.2f} | {size / 1e6 / wall:.0f} | {rss:.0f} | "
               f"{' '.join(f'{x[0]:.2f}' for x in r)} |")
     for name, lines in notes.items():
         for line in lines:
