@@ -5,7 +5,7 @@
 # rejected, an envelope line, invalid UTF-8, CRLF and blank lines, copies of events and events
 # that share a time. On a clean file, the split reading equals the whole-file reading
 # (--split-size 0). The split happens (-v says in how many ranges), and a bad line is named by
-# its line and record number in the file.
+# its line and record number in the file; a line longer than the memory allows is accounted.
 # Usage: split_file.sh TRAILHOUND PROJECT_ROOT
 set -u
 th=$1 root=$2
@@ -162,6 +162,28 @@ if ! grep -qF "big.ndjson: line $bad_line (record $bad_record): not a whole JSON
    ! grep -q "invalid UTF-8 bytes" "$tmp/err" || [ $code -eq 0 ]; then
   echo "FAIL the damaged lines are not reported as expected (exit $code; want line $bad_line record $bad_record):"
   cat "$tmp/err"
+  fail=1
+fi
+
+# A line longer than the memory allows: its range is not read, its records are counted as
+# rejected and named by number, and the file fails; the other ranges are read.
+python3 - "$tmp/long.ndjson" <<'PY'
+import json, sys
+def ev(i, pad=""):
+    return json.dumps({"eventVersion": "1.09", "eventTime": "2026-03-14T10:00:%02dZ" % (i % 60),
+                       "eventName": "Call", "eventSource": "s3.amazonaws.com", "eventID": "e%d" % i,
+                       "userIdentity": {"type": "IAMUser", "userName": "alice"},
+                       "requestParameters": {"pad": pad}}, separators=(",", ":"))
+with open(sys.argv[1], "w") as f:
+    for i in range(3000):
+        f.write(ev(i, "A" * (6 << 20) if i == 1500 else "x" * 300) + "\n")
+PY
+"$th" summary "$tmp/long.ndjson" --split-size 256K -j 2 --max-memory 16M --format json >"$tmp/out" 2>"$tmp/err"
+code=$?
+checked=$((checked + 1))
+if [ $code -ne 3 ] || ! grep -q "long.ndjson: bytes [0-9]* to [0-9]* (records [0-9]* to [0-9]*) not read: .*--max-memory" "$tmp/err" ||
+   ! grep -q '"records":{"read":3000,' "$tmp/out"; then
+  echo "FAIL a line over the memory allowance (exit $code):"; cat "$tmp/err"; grep -o '"records":{[^}]*}' "$tmp/out"
   fail=1
 fi
 

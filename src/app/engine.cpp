@@ -427,9 +427,12 @@ RunTotals run_files_with(const FileTable& files, const ReadPlan& plan, const Run
         part.file_error = true;
         part.records_read = part.records_rejected = records;
         part.bytes_skipped = to - from;
-        part.messages.push_back(fmt::format("bytes {} to {} (records {} to {}) not read: {}",
-                                            from, to, first_record, first_record + records,
-                                            std::move(reason)));
+        part.messages.push_back(
+            records == 0 ? fmt::format("bytes {} to {} (no record) not read: {}", from, to,
+                                       std::move(reason))
+                         : fmt::format("bytes {} to {} (records {} to {}) not read: {}", from,
+                                       to, first_record, first_record + records - 1,
+                                       std::move(reason)));
       };
       if (!count_error.empty()) {
         // Without every count the numbers are unknown: the file is failed unread.
