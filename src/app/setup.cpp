@@ -155,6 +155,8 @@ RunOptions build_run_options(const InputRequest& o) {
   RunOptions r;
   r.decode.max_inflated = o.max_file_bytes;
   r.max_memory = o.max_memory;
+  r.split_bytes = o.split_size;
+  r.verbose = o.verbose;
   r.parse.max_depth = o.max_depth;
   r.parse.max_record_bytes = o.max_record_bytes;
   const unsigned cores = std::thread::hardware_concurrency();

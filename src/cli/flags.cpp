@@ -187,6 +187,11 @@ const std::vector<Flag>& flag_table() {
      .kind = ValueKind::Number, .group = kLimits, .commands = kReading,
      .target = [](const Requests& r) -> Target { return &r.input->max_record_bytes; }},
     {.name = "max-memory", .value_name = "SIZE", .help = "memory budget for the whole run: decode limits and sorting spill to $TMPDIR past it (default 1 GiB; K, M, G suffixes)", .kind = ValueKind::Size, .group = kLimits, .commands = kReading, .target = [](const Requests& r) -> Target { return &r.input->max_memory; }},
+    {.name = "split-size", .value_name = "SIZE",
+     .help = "read a plain NDJSON file larger than this in ranges, on several workers at once "
+             "(default 64 MiB; 0: never; K, M, G suffixes)",
+     .kind = ValueKind::Size, .group = kLimits, .commands = kReading,
+     .target = [](const Requests& r) -> Target { return &r.input->split_size; }},
 
     // IP intelligence
     {.name = "threat-list", .value_name = "NAME=PATH[:FORMAT]",

@@ -248,6 +248,46 @@ bool transcode_utf16(std::string_view data, std::uint64_t limit, ByteBuffer& out
   return true;
 }
 
+DecodeResult read_range(const std::string& path, std::uint64_t offset, std::uint64_t length,
+                        std::uint64_t limit, ByteBuffer& out) {
+  DecodeResult result;
+  if (length > limit) {
+    result.status = DecodeStatus::TooLarge;
+    result.message = fmt::format("larger than the limit of {} bytes", limit);
+    return result;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    result.status = DecodeStatus::IoError;
+    result.message = std::strerror(errno);
+    return result;
+  }
+  out.reserve(static_cast<std::size_t>(length));
+  std::size_t used = 0;
+  while (used < length) {
+    const ssize_t n = ::pread(fd, out.data() + used, std::size_t(length) - used,
+                              static_cast<off_t>(offset + used));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      result.status = DecodeStatus::IoError;
+      result.message = std::strerror(errno);
+      break;
+    }
+    if (n == 0) {
+      result.status = DecodeStatus::Truncated;
+      result.message = fmt::format("the file ends at byte {}, before the {} bytes planned: it "
+                                   "shrank while being read",
+                                   offset + used, offset + length);
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.set_size(used);
+  result.input_bytes = result.output_bytes = used;
+  return result;
+}
+
 DecodeResult read_input(const InputFile& input, const DecodeLimits& limits, ByteBuffer& scratch,
                         ByteBuffer& out) {
   DecodeResult result;

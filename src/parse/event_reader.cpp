@@ -321,6 +321,10 @@ struct EventReader::Impl {
   const char* resume_at = nullptr;    ///< end of the last record read whole
   const char* failed_at = nullptr;    ///< start of a record whose JSON failed (rejected)
   std::uint64_t embedded_records = 0;  ///< records read from strings or Lake cells
+  // read_lines: record numbers start at index_base, and a line holding several records (an
+  // envelope, an array) is not read, so that every line is one record.
+  std::uint64_t index_base = 0;
+  bool lines_only = false;
 
   void start_file(const char* limit) {
     outer_limit = limit;
@@ -347,7 +351,7 @@ struct EventReader::Impl {
   /// Parses one record object; visits it or rejects it. A JSON error is returned so the
   /// caller can stop reading a document that can no longer be trusted.
   error_code read_record(od::value value, const char* limit) {
-    const std::uint64_t index = outcome->records_read++;
+    const std::uint64_t index = index_base + outcome->records_read++;
     od::object obj;
     const char* start = value.raw_json_token().data();
     if (auto e = value.get_object().get(obj)) {
@@ -670,6 +674,7 @@ struct EventReader::Impl {
     if (auto e = doc.type().get(type)) return e;
     if (type == od::json_type::array) {
       shape = Shape::Array;
+      if (lines_only) return simdjson::SUCCESS;
       od::array arr;
       if (auto e = doc.get_array().get(arr)) return e;
       for (auto element : arr) {
@@ -693,15 +698,19 @@ struct EventReader::Impl {
       if (auto e = field.value().get(v)) return e;
       if (key_is(key, "Records")) {
         shape = Shape::Records;
+        if (lines_only) return simdjson::SUCCESS;
         if (auto e = read_record_array(v, limit)) return e;
       } else if (key_is(key, "Events")) {
         shape = Shape::LookupEvents;
+        if (lines_only) return simdjson::SUCCESS;
         if (auto e = read_lookup_events(v)) return e;
       } else if (key_is(key, "QueryResultRows")) {
         shape = Shape::Lake;
+        if (lines_only) return simdjson::SUCCESS;
         if (auto e = read_lake_rows(v)) return e;
       } else if (key_is(key, "logEvents")) {
         shape = Shape::CloudWatch;
+        if (lines_only) return simdjson::SUCCESS;
         if (auto e = read_log_events(v)) return e;
       } else if (key_is(key, "detail")) {
         od::json_type dt;
@@ -769,6 +778,55 @@ struct EventReader::Impl {
     note(fmt::format("line {}: {}", line,
                      err ? fmt::format("not a whole JSON record ({})", simdjson::error_message(err))
                          : std::string("not a CloudTrail record")));
+  }
+
+  /// Reads one line of a split NDJSON file as one record, number index_base + records_read: a
+  /// line that gives none is rejected as one, and fails the file.
+  void read_split_line(char* s, const char* e, std::uint64_t line) {
+    const std::uint64_t before = outcome->records_read;
+    const std::size_t len = std::size_t(e - s);
+    od::document doc;
+    Shape shape = Shape::Unknown;
+    error_code err = outer.iterate(s, len, std::size_t(outer_limit - s)).get(doc);
+    if (err == simdjson::UTF8_ERROR || err == simdjson::UNESCAPED_CHARS) {
+      // As for a whole file: the bad bytes are replaced in place, offsets kept.
+      const auto [bad_bytes, controls] = repair_json_text(s, len);
+      outcome->repaired_bytes += bad_bytes;
+      outcome->repaired_controls += controls;
+      err = outer.iterate(s, len, std::size_t(outer_limit - s)).get(doc);
+    }
+    if (!err) err = read_top_value(doc, outer_limit, shape);
+    // What follows the record on its line is damage too (a second value, garbage).
+    const char* rest = nullptr;
+    if (!err && outcome->records_read != before &&
+        doc.current_location().get(rest) == simdjson::SUCCESS && rest != nullptr && rest < e) {
+      err = simdjson::TRAILING_CONTENT;
+    }
+    const std::uint64_t index = index_base + before;
+    if (outcome->records_read != before) {
+      if (err) {
+        outcome->file_error = true;
+        note(fmt::format("line {} (record {}): {}", line, index, simdjson::error_message(err)));
+      }
+      return;
+    }
+    outcome->file_error = true;
+    outcome->bytes_skipped += len;
+    ++outcome->records_read;
+    ++outcome->records_rejected;
+    std::string reason;
+    if (err) {
+      reason = fmt::format("not a whole JSON record ({})", simdjson::error_message(err));
+    } else if (shape == Shape::Digest) {
+      reason = "a CloudTrail digest, not a record";
+    } else if (shape != Shape::Unknown) {
+      reason = fmt::format("an export of several records ({}) on one line, where each line of "
+                           "a split NDJSON file is read as one record",
+                           to_string(shape));
+    } else {
+      reason = "not a CloudTrail record";
+    }
+    note(fmt::format("line {} (record {}): {}", line, index, reason));
   }
 
   /// Reads on through damaged text from the last whole record: NDJSON line by line, anything
@@ -917,6 +975,128 @@ void EventReader::release_memory() {
   // failed allocation shows up again, as an error, on the next iterate().
   if (im.outer.allocate(1 << 20, im.limits.max_depth) != simdjson::SUCCESS) return;
   if (im.inner.allocate(1 << 16, im.limits.max_depth) != simdjson::SUCCESS) return;
+}
+
+ParseOutcome EventReader::read_lines(char* data, std::size_t size, std::uint32_t file_index,
+                                     std::uint64_t first_record, std::uint64_t first_line,
+                                     const std::function<void(const EventView&)>& visit) {
+  ParseOutcome outcome;
+  outcome.shape = Shape::Lines;
+  Impl& im = *impl_;
+  im.visit = &visit;
+  im.outcome = &outcome;
+  im.file_index = file_index;
+  im.start_file(data + size + kBufferPadding);
+  im.index_base = first_record;
+  im.lines_only = true;
+  struct Reset {
+    Impl& im;
+    ~Reset() {
+      im.index_base = 0;
+      im.lines_only = false;
+    }
+  } reset{im};
+  std::uint64_t line = first_line;
+  char* p = data;
+  char* const end = data + size;
+  while (p < end) {
+    auto* nl = static_cast<char*>(std::memchr(p, '\n', std::size_t(end - p)));
+    char* s = p;
+    char* e = nl ? nl : end;
+    // The same blank test as count_lines: a line of spaces, tabs and CRs holds no record.
+    while (s < e && is_json_space(*s)) ++s;
+    while (e > s && is_json_space(e[-1])) --e;
+    if (s < e) im.read_split_line(s, e, line);
+    ++line;
+    p = nl ? nl + 1 : end;
+  }
+  return outcome;
+}
+
+bool splittable_ndjson(std::string_view head) {
+  std::size_t i = head.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  while (i < head.size() && is_json_space(head[i])) ++i;
+  if (i >= head.size() || head[i] != '{') return false;
+  const char* p = head.data() + i;
+  const char* end = head.data() + head.size();
+  if (!looks_line_delimited(p, end)) return false;
+  // Every whole line of the head must be one record; the last, maybe cut, is not looked at.
+  while (p < end) {
+    const auto* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
+    if (nl == nullptr) break;
+    const char* s = p;
+    const char* e = nl;
+    while (s < e && is_json_space(*s)) ++s;
+    while (e > s && is_json_space(e[-1])) --e;
+    if (s < e) {
+      const std::string_view text(s, std::size_t(e - s));
+      const bool eventbridge = text.find("\"detail-type\"") != std::string_view::npos &&
+                               text.find("\"detail\"") != std::string_view::npos;
+      if (*s != '{' || !(opens_record(s, e) || eventbridge)) return false;
+    }
+    p = nl + 1;
+  }
+  return true;
+}
+
+void count_lines(std::string_view text, LineCount& count) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const auto* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
+    const char* line_end = nl ? nl : end;
+    // A record line starts with '{': one byte looked at per line.
+    for (const char* q = p; !count.in_record && q < line_end; ++q) {
+      if (!is_json_space(*q)) count.in_record = true;
+    }
+    if (nl == nullptr) break;
+    ++count.newlines;
+    if (count.in_record) ++count.records;
+    count.in_record = false;
+    p = nl + 1;
+  }
+}
+
+void end_lines(LineCount& count) {
+  if (count.in_record) ++count.records;
+  count.in_record = false;
+}
+
+ParseOutcome join_ranges(std::vector<ParseOutcome>& parts, const ParseLimits& limits) {
+  ParseOutcome joined;
+  joined.shape = Shape::Lines;
+  std::uint64_t repaired = 0, controls = 0;
+  bool more = false;
+  for (ParseOutcome& part : parts) {
+    joined.records_read += part.records_read;
+    joined.records_used += part.records_used;
+    joined.records_rejected += part.records_rejected;
+    joined.bytes_skipped += part.bytes_skipped;
+    joined.time_from_timestamp += part.time_from_timestamp;
+    joined.file_error = joined.file_error || part.file_error;
+    repaired += part.repaired_bytes;
+    controls += part.repaired_controls;
+    // A part keeps its first max_errors_per_file messages and a last line saying there were
+    // more: the file keeps its first ones in all, and that line when any was left out.
+    const std::size_t kept = std::min(part.messages.size(), limits.max_errors_per_file);
+    if (part.messages.size() > kept) more = true;
+    for (std::size_t i = 0; i < kept; ++i) {
+      if (joined.messages.size() < limits.max_errors_per_file) {
+        joined.messages.push_back(std::move(part.messages[i]));
+      } else {
+        more = true;
+      }
+    }
+  }
+  if (more) joined.messages.push_back("further messages for this file are not shown");
+  if (repaired > 0 || controls > 0) {
+    joined.messages.insert(
+        joined.messages.begin(),
+        fmt::format("{} invalid UTF-8 bytes and {} raw control characters in strings were "
+                    "replaced by '?' and ' ' before reading",
+                    repaired, controls));
+  }
+  return joined;
 }
 
 ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,

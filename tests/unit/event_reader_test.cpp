@@ -1019,3 +1019,101 @@ TEST_CASE("shape names", "[parse]") {
   CHECK(to_string(Shape::Lines) == "ndjson");
   CHECK(to_string(Shape::LookupEvents) == "lookup-events");
 }
+
+// ---- split NDJSON: ranges read line by line ---------------------------------------------------
+
+namespace {
+
+/// Reads `text` as one range of a split file starting at record `first`, line `line`.
+ParseOutcome read_range_text(const std::string& text, std::uint64_t first, std::uint64_t line,
+                             std::vector<SourceRef>& seen) {
+  std::string buf = text;
+  buf.append(kBufferPadding, '\0');
+  EventReader reader;
+  return reader.read_lines(buf.data(), text.size(), 3, first, line,
+                           [&](const EventView& e) { seen.push_back(e.source); });
+}
+
+std::string event_line(int i) {
+  return R"({"eventTime":"2026-03-14T10:00:0)" + std::to_string(i % 10) +
+         R"(Z","eventName":"E)" + std::to_string(i) + R"("})";
+}
+
+}  // namespace
+
+TEST_CASE("a range numbers its records from the file's count, blank lines holding none",
+          "[parse][split]") {
+  const std::string text = event_line(1) + "\n\n  \r\n" + event_line(2) + "\r\n" + event_line(3);
+  std::vector<SourceRef> seen;
+  const ParseOutcome po = read_range_text(text, 40, 7, seen);
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0].file == 3);
+  CHECK(seen[0].index == 40);
+  CHECK(seen[1].index == 41);
+  CHECK(seen[2].index == 42);
+  CHECK(po.records_read == 3);
+  CHECK_FALSE(po.file_error);
+}
+
+TEST_CASE("a line that is not one record is rejected with its line and record number",
+          "[parse][split]") {
+  const std::string text = event_line(1) + "\n" + R"({"eventTime":"2026-03-14T10:00:00Z","eventN)" +
+                           "\n" + R"({"Records":[)" + event_line(2) + "," + event_line(3) +
+                           "]}\n" + event_line(4) + " extra\n" + event_line(5) + "\n";
+  std::vector<SourceRef> seen;
+  const ParseOutcome po = read_range_text(text, 10, 100, seen);
+  CHECK(po.records_read == 5);
+  CHECK(po.records_rejected == 3);  // the cut line, the envelope line, the line with more text
+  CHECK(po.file_error);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].index == 10);
+  CHECK(seen[1].index == 14);  // the records after the bad lines keep their numbers
+  REQUIRE(po.messages.size() == 3);
+  CHECK(po.messages[0].rfind("line 101 (record 11): not a whole JSON record", 0) == 0);
+  CHECK(po.messages[1].rfind("line 102 (record 12): an export of several records", 0) == 0);
+  CHECK(po.messages[2].rfind("line 103 (record 13): not a whole JSON record", 0) == 0);
+}
+
+TEST_CASE("count_lines counts what read_lines reads, in pieces too", "[parse][split]") {
+  const std::string text = "\xEF\xBB\xBF" + event_line(1) + "\n \t\n" + event_line(2) +
+                           "\r\n\n" + event_line(3);
+  for (std::size_t cut = 0; cut <= text.size(); cut += 7) {
+    LineCount count;
+    count_lines(std::string_view(text).substr(0, cut), count);
+    count_lines(std::string_view(text).substr(cut), count);
+    end_lines(count);
+    CHECK(count.newlines == 4);
+    CHECK(count.records == 3);
+  }
+}
+
+TEST_CASE("join_ranges keeps the first messages of the file, as one read does", "[parse][split]") {
+  ParseLimits limits;
+  limits.max_errors_per_file = 3;
+  std::vector<ParseOutcome> parts(3);
+  parts[0].messages = {"a", "b"};
+  parts[0].records_read = 5;
+  parts[1].repaired_bytes = 2;
+  parts[2].messages = {"c", "d"};
+  parts[2].records_read = 1;
+  parts[2].file_error = true;
+  const ParseOutcome joined = join_ranges(parts, limits);
+  CHECK(joined.records_read == 6);
+  CHECK(joined.file_error);
+  REQUIRE(joined.messages.size() == 5);
+  CHECK(joined.messages[0].rfind("2 invalid UTF-8 bytes", 0) == 0);
+  CHECK(joined.messages[1] == "a");
+  CHECK(joined.messages[3] == "c");
+  CHECK(joined.messages[4] == "further messages for this file are not shown");
+}
+
+TEST_CASE("splittable_ndjson takes event lines, not envelopes or one document", "[parse][split]") {
+  const std::string lines = event_line(1) + "\n" + event_line(2) + "\n" + event_line(3);
+  CHECK(splittable_ndjson(lines));
+  CHECK(splittable_ndjson("\xEF\xBB\xBF\n" + lines));
+  CHECK_FALSE(splittable_ndjson(R"({"Records":[)" + event_line(1) + "]}\n" +
+                                R"({"Records":[)" + event_line(2) + "]}\n"));
+  CHECK_FALSE(splittable_ndjson(std::string(R"({"Records":[)") + "\n" + event_line(1) + ",\n" +
+                                event_line(2) + "\n]}"));
+  CHECK_FALSE(splittable_ndjson(event_line(1)));
+}

@@ -61,6 +61,8 @@ struct InputRequest {
   std::size_t max_depth = 256;
   std::uint64_t max_record_bytes = 64ULL << 20;
   std::uint64_t max_memory = 1ULL << 30;
+  /// --split-size: a plain NDJSON file larger than this is read in ranges by several workers.
+  std::uint64_t split_size = 64ULL << 20;
 
   // Sharded runs (see trailhound/partial.hpp).
   std::string shard;           ///< --shard K/N or auto; empty: not a shard

@@ -149,6 +149,12 @@ struct DecodeResult {
 [[nodiscard]] DecodeResult read_input(const InputFile& input, const DecodeLimits& limits,
                                       ByteBuffer& scratch, ByteBuffer& out);
 
+/// Reads bytes [offset, offset + length) of the plain file at `path` into `out` with pread (a
+/// range of a split file). `limit` bounds the bytes held: a longer range is TooLarge, unread.
+/// A file that ends before the range does is Truncated (what there was is returned).
+[[nodiscard]] DecodeResult read_range(const std::string& path, std::uint64_t offset,
+                                      std::uint64_t length, std::uint64_t limit, ByteBuffer& out);
+
 /// Inflates the gzip stream in `in` into `out`, up to `limit` bytes. Exposed for tests and the
 /// benchmark. `backend` names the inflater in use ("zlib", "libdeflate").
 [[nodiscard]] DecodeResult inflate_gzip(std::string_view in, std::uint64_t limit,

@@ -57,7 +57,43 @@ struct ParseOutcome {
   bool not_json = false;               ///< the content is not JSON at all (skipped)
   bool digest = false;                 ///< a CloudTrail digest (skipped)
   std::vector<std::string> messages;   ///< "record N: reason" / "reason" lines, in order
+  /// read_lines: invalid UTF-8 bytes and raw control characters repaired in place (counted
+  /// here; join_ranges says so once for the file).
+  std::uint64_t repaired_bytes = 0;
+  std::uint64_t repaired_controls = 0;
 };
+
+// Split NDJSON. A large plain NDJSON file is read in ranges cut at line ends, on several
+// workers at once (see the engine). Its text is then read line by line, every line that is not
+// blank being one record whose number is the count of non-blank lines before it in the file:
+// the numbers, and so the output, do not depend on where the file was cut or by how many
+// workers. A line that is not one record (damaged JSON, an envelope of several records, a
+// digest, an object with no CloudTrail field) is rejected as one record, named by its line and
+// record number, and fails the file, as the salvage of a damaged file does.
+
+/// Whether the head of a plain file is NDJSON of one record per line, which can be read in
+/// ranges: it starts with '{' (after a UTF-8 BOM and white space), it has two lines or more
+/// of which one is a whole object, and each whole line in it is an event record (its first
+/// key is an event key) or an EventBridge event.
+[[nodiscard]] bool splittable_ndjson(std::string_view head);
+
+/// The lines of a stretch of NDJSON: how many end in it, and how many hold a record (are not
+/// blank: something else than spaces, tabs and carriage returns).
+struct LineCount {
+  std::uint64_t newlines = 0;
+  std::uint64_t records = 0;
+  bool in_record = false;  ///< the last line seen is not blank and has not ended yet
+};
+
+/// Adds the lines of `text` to `count`. A stretch may be given in pieces; end_lines() counts
+/// its last line when it does not end in a newline.
+void count_lines(std::string_view text, LineCount& count);
+void end_lines(LineCount& count);
+
+/// Joins the outcomes of a file's ranges, in file order, into the file's outcome: the counts
+/// added, the messages kept up to the per-file limit (as one read would keep them), and one
+/// message for the repaired bytes of all ranges.
+[[nodiscard]] ParseOutcome join_ranges(std::vector<ParseOutcome>& parts, const ParseLimits& limits);
 
 /// Reads events from decoded buffers. One per thread: it owns the JSON parsers and scratch
 /// buffers, which are reused from file to file.
@@ -78,6 +114,13 @@ class EventReader {
   /// then repaired in place (offsets kept) instead of in a copy of the whole text.
   [[nodiscard]] ParseOutcome read_writable(char* data, std::size_t size, std::uint32_t file_index,
                                            const std::function<void(const EventView&)>& visit);
+
+  /// Reads a range of a split NDJSON file (see above): `data` holds whole lines, the first of
+  /// which is line `first_line` of the file and holds record `first_record` (blank lines hold
+  /// none). Bad bytes are repaired in place.
+  [[nodiscard]] ParseOutcome read_lines(char* data, std::size_t size, std::uint32_t file_index,
+                                        std::uint64_t first_record, std::uint64_t first_line,
+                                        const std::function<void(const EventView&)>& visit);
 
   /// Gives back the parser's memory sized for the largest file read so far (its structure
   /// index and string buffers); the next file allocates what it needs again.
