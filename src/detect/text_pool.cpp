@@ -41,6 +41,10 @@ std::string_view TextPool::intern(std::string_view text) {
   return kept;
 }
 
+std::span<const std::string> TextPool::keep(std::vector<std::string> list) {
+  return lists_.emplace_back(std::move(list));
+}
+
 void FindingList::adopt(std::deque<Finding>&& storage) {
   storage_.push_back(std::move(storage));
   for (Finding& f : storage_.back()) items_.push_back(&f);
