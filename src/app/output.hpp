@@ -191,11 +191,17 @@ void note_spill(const InputRequest& request, std::size_t runs);
   return !request.partial_out.empty() || !request.shard.empty() || request.shard_count != 0;
 }
 
+/// A shard's state for its partial; the bytes from `stored_from` on are not compressed.
+struct ShardState {
+  std::string bytes;
+  std::size_t stored_from = std::string::npos;
+};
+
 /// What a shard that ships state (scan) runs over its files instead of writing their events:
 /// reads `files` (a part of the run's table; `global` maps their indexes to the whole
 /// table's) with `run` and the shard's `filter`, sets `totals`, and returns the state for the
 /// partial.
-using ShardStateRun = std::function<Result<std::string>(
+using ShardStateRun = std::function<Result<ShardState>(
     const FileTable& files, const std::vector<std::uint32_t>& global, const RunOptions& run,
     const EventFilter& filter, RunTotals& totals)>;
 

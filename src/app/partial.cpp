@@ -208,10 +208,11 @@ void put_totals(std::string& out, const RunTotals& t) {
   }
 }
 
-/// `data` as one gzip member (fast level: a partial is written once and read once).
-std::string gzip_member(std::string_view data) {
+/// `data` as one gzip member (fast level: a partial is written once and read once; level 0
+/// stores it, for bytes that do not compress, such as hashes).
+std::string gzip_member(std::string_view data, int level = 1) {
   z_stream z{};
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("cannot start the compressor");
   }
   std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 64, '\0');
@@ -240,6 +241,7 @@ struct PartialWriter::Impl {
   std::map<std::uint32_t, std::vector<std::string>> chunks;  ///< by file, in record order
   std::vector<PartialProblem> problems;
   std::optional<std::string> state;
+  std::size_t stored_from = 0;
 };
 
 PartialWriter::PartialWriter(PartialHeader header) : impl_(std::make_unique<Impl>()) {
@@ -316,9 +318,10 @@ void PartialWriter::add_problem(PartialProblem problem) {
   impl_->problems.push_back(std::move(problem));
 }
 
-void PartialWriter::set_state(std::string state) {
+void PartialWriter::set_state(std::string state, std::size_t stored_from) {
   std::lock_guard lock(impl_->mutex);
   impl_->state = std::move(state);
+  impl_->stored_from = stored_from;
 }
 
 Status PartialWriter::write(const std::string& path, const RunTotals& totals) {
@@ -366,9 +369,15 @@ Status PartialWriter::write(const std::string& path, const RunTotals& totals) {
   };
   put(gzip_member(head));
   if (impl_->state) {
+    // One string in two members: what compresses, then what is stored as it is (zcat and
+    // the reader see one stream).
+    const std::string& all = *impl_->state;
+    const std::size_t split = std::min(impl_->stored_from, all.size());
     std::string state(1, kTagState);
-    put_str(state, *impl_->state);
+    put_varint(state, all.size());
+    state.append(all, 0, split);
     put(gzip_member(state));
+    if (split < all.size()) put(gzip_member(std::string_view(all).substr(split), 0));
   }
   for (const auto& [file, list] : impl_->chunks) {
     for (const auto& c : list) put(c);

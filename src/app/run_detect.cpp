@@ -124,7 +124,7 @@ class DetectSink final : public EventSink {
 /// the other shards (findings, candidates, each rule's and worker's state), and its duplicate
 /// keys, saved for the merge. Each worker's state is saved as it is: the merge settles them
 /// with every other shard's, as one run settles its workers.
-Result<std::string> detect_shard(const FileTable& files, const std::vector<std::uint32_t>& global,
+Result<ShardState> detect_shard(const FileTable& files, const std::vector<std::uint32_t>& global,
                                  const RunOptions& run, const EventFilter& filter,
                                  const intel::IntelDb& db, const detect::DetectConfig& config,
                                  bool dedupe, RunTotals& totals) {
@@ -134,10 +134,12 @@ Result<std::string> detect_shard(const FileTable& files, const std::vector<std::
     return std::make_unique<DetectSink>(db, config, filter, duplicates, nullptr);
   };
   if (!files.empty()) totals = run_files(files, run, make, sinks);
-  std::string state;
-  ByteWriter out(state);
+  ShardState state;
+  ByteWriter out(state.bytes);
   out.varint(sinks.size());
-  for (const auto& sink : sinks) sink->detector.save_state(state, global);
+  for (const auto& sink : sinks) sink->detector.save_state(state.bytes, global);
+  // The duplicate keys are hashes, most of the state, and do not compress.
+  state.stored_from = state.bytes.size();
   duplicates.save(out, global);
   return state;
 }

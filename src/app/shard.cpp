@@ -126,7 +126,7 @@ int run_shard(const InputRequest& request, Command command, bool keep_all, std::
   if (state) {
     auto saved = state(mine, global, run, *filter, totals);
     if (!saved) return report_error(saved.error());
-    writer.set_state(std::move(saved.value()));
+    writer.set_state(std::move(saved->bytes), saved->stored_from);
     return finish_shard(o, spec, mine.size(), all_files, writer, totals);
   }
   // summary prints no record: the merge needs one only to tell copies apart.

@@ -108,8 +108,10 @@ class PartialWriter {
 
   void add_problem(PartialProblem problem);
   /// The shard's state (a scan's detections, see Detector::save_state), written in place of
-  /// events: a partial holds one or the other.
-  void set_state(std::string state);
+  /// events: a partial holds one or the other. The bytes from `stored_from` on (hashes, which
+  /// do not compress) are stored uncompressed: deflating them would cost the shard and the
+  /// merge time for nothing.
+  void set_state(std::string state, std::size_t stored_from = std::string::npos);
   /// Writes everything to `path` with the shard's totals; a Write error names the file.
   [[nodiscard]] Status write(const std::string& path, const RunTotals& totals);
 
