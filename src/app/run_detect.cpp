@@ -147,7 +147,7 @@ Result<ShardState> detect_shard(const FileTable& files, const std::vector<std::u
 /// Loads one shard's state (what detect_shard saved) into new detectors and `duplicates`.
 Status load_shard(std::string_view state, const std::string& path, const intel::IntelDb& db,
                   const detect::DetectConfig& config, const EventFilter& filter,
-                  DuplicateIndex& duplicates,
+                  DuplicateIndex& duplicates, std::uint32_t file_count,
                   std::vector<std::unique_ptr<detect::Detector>>& loaded) {
   ByteReader in(state);
   std::uint64_t workers = 0;
@@ -158,7 +158,7 @@ Status load_shard(std::string_view state, const std::string& path, const intel::
     ok = in.str(body);
     if (!ok) break;
     loaded.push_back(std::make_unique<detect::Detector>(db, config, filter));
-    if (!loaded.back()->load_state(body, error)) {
+    if (!loaded.back()->load_state(body, file_count, error)) {
       return Error::input(fmt::format("the partial's scan state cannot be read: {}", error),
                           terminal_safe(path));
     }
@@ -308,7 +308,8 @@ int run_detections(const ScanRequest& request, bool investigate) {
     // merge of scan: each shard's workers come back as detectors that have read their events,
     // and its duplicate keys join the index, so finish() below settles one run.
     auto read = read_states(p, [&](std::string_view state, const std::string& path) {
-      return load_shard(state, path, db, config, p.filter, *p.duplicates, loaded);
+      return load_shard(state, path, db, config, p.filter, *p.duplicates,
+                        static_cast<std::uint32_t>(p.files.size()), loaded);
     });
     if (!read) return report_error(read.error());
     totals = *read;

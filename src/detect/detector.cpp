@@ -112,7 +112,7 @@ void Detector::save_state(std::string& out, std::span<const std::uint32_t> files
   ByteWriter(out).str(body);
 }
 
-bool Detector::load_state(std::string_view in, std::string& error) {
+bool Detector::load_state(std::string_view in, std::uint32_t file_count, std::string& error) {
   State& s = *state_;
   Worker& w = s.worker;
   StateReader r(in, w);
@@ -123,7 +123,10 @@ bool Detector::load_state(std::string_view in, std::string& error) {
     ok = ok && r.varint(*v);
   }
   ok = ok && w.baseline.load(r) && r.count(n, 20);
-  for (std::uint64_t i = 0; ok && i < n; ++i) ok = load_finding(r, w.findings.emplace_back());
+  for (std::uint64_t i = 0; ok && i < n; ++i) {
+    const Finding& f = w.findings.emplace_back();
+    ok = load_finding(r, w.findings.back()) && f.source.file < file_count;
+  }
   ok = ok && r.count(n);
   if (ok && n != s.rules.size()) {
     error = fmt::format("the partial holds the state of {} rules; this run has {}", n,

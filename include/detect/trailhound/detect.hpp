@@ -252,8 +252,9 @@ class Detector {
   void save_state(std::string& out, std::span<const std::uint32_t> files) const;
   /// Loads what save_state wrote into a detector that has read no event, so that finish()
   /// settles it with the others as if it had read the events itself. False, with `error`,
-  /// when the input is damaged or was made with other rules.
-  [[nodiscard]] bool load_state(std::string_view in, std::string& error);
+  /// when the input is damaged (a finding of a file past `file_count`, the run's file table,
+  /// included) or was made with other rules.
+  [[nodiscard]] bool load_state(std::string_view in, std::uint32_t file_count, std::string& error);
 
   struct State;
   [[nodiscard]] State& state();

@@ -132,17 +132,46 @@ TEST_CASE("a damaged state is refused, not misread", "[detect][state]") {
   std::string error;
   {
     detect::Detector fresh(db, config, filter);
-    CHECK(fresh.load_state(body, error));
+    CHECK(fresh.load_state(body, 1, error));
   }
   for (std::size_t cut = 0; cut < body.size(); ++cut) {
     detect::Detector fresh(db, config, filter);
     error.clear();
-    CHECK_FALSE(fresh.load_state(body.substr(0, cut), error));
+    CHECK_FALSE(fresh.load_state(body.substr(0, cut), 1, error));
     CHECK_FALSE(error.empty());
   }
   // Made with other rules: said so.
   const auto one_rule = only({"sg-ingress-open"});
   detect::Detector fewer(db, one_rule, filter);
-  CHECK_FALSE(fewer.load_state(body, error));
+  CHECK_FALSE(fewer.load_state(body, 1, error));
   CHECK(error.find("rules") != std::string::npos);
+}
+
+TEST_CASE("a finding of a file the run does not list is refused", "[detect][state]") {
+  const intel::IntelDb db;
+  const auto config = only({"sg-ingress-open"});
+  const EventFilter filter;
+  detect::Detector worker(db, config, filter);
+  Record sg;
+  sg.event_source = "ec2.amazonaws.com";
+  sg.event_name = "AuthorizeSecurityGroupIngress";
+  sg.request = "{\"groupId\":\"sg-0123\",\"ipPermissions\":{\"items\":[{\"ipProtocol\":\"tcp\","
+               "\"fromPort\":22,\"toPort\":22,\"ipRanges\":{\"items\":[{\"cidrIp\":\"0.0.0.0/0\"}]}}]}}";
+  std::string buffer = "{\"Records\":[" + sg.json() + "]}";
+  const std::size_t size = buffer.size();
+  buffer.append(kBufferPadding, '\0');
+  EventReader reader;
+  (void)reader.read(std::string_view(buffer.data(), size), 0,
+                    [&](const EventView& e) { worker.on_event(e); });
+  std::string saved;
+  const std::vector<std::uint32_t> files = {5};  // the shard's file 0 is the run's file 5
+  worker.save_state(saved, files);
+  ByteReader in(saved);
+  std::string_view body;
+  REQUIRE(in.str(body));
+  std::string error;
+  detect::Detector six(db, config, filter), five(db, config, filter);
+  CHECK(six.load_state(body, 6, error));
+  CHECK_FALSE(five.load_state(body, 5, error));
+  CHECK_FALSE(error.empty());
 }

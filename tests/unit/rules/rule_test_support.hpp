@@ -103,7 +103,7 @@ inline detect::DetectResult run(const std::vector<Record>& records, const intel:
       REQUIRE(in.done());
       fresh.push_back(std::make_unique<detect::Detector>(intel, config, filter));
       std::string error;
-      const bool loaded_ok = fresh.back()->load_state(body, error);
+      const bool loaded_ok = fresh.back()->load_state(body, 1, error);
       INFO(error);
       REQUIRE(loaded_ok);
     }
