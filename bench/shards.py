@@ -79,6 +79,9 @@ def report(r):
     """Markdown lines: the figures and the issue's two targets."""
     cpu_ratio = r["total_cpu"] / r["single_cpu"]
     merge_ratio = r["merge_wall"] / r["single_wall"]
+    # Wall time on a shared machine says more about the other jobs than about the merge: the
+    # CPU time is shown beside it, and the target is judged on each.
+    merge_cpu_ratio = r["merge_cpu"] / r["single_cpu"]
     lines = [
         f"| what | median s | CPU s | peak RSS MiB |", "|---|---|---|---|",
         f"| single scan | {r['single_wall']:.3f} | {r['single_cpu']:.3f} | {r['single_rss'] / 1024:.0f} |",
@@ -90,8 +93,9 @@ def report(r):
         "| target | measured | met |", "|---|---|---|",
         f"| sharded total CPU (shards + merge) within 15% of the single run | {cpu_ratio:.2f}x | "
         f"{'yes' if cpu_ratio <= 1.15 else 'no'} |",
-        f"| merge under 10% of the single run's time | {merge_ratio * 100:.0f}% | "
-        f"{'yes' if merge_ratio < 0.10 else 'no'} |",
+        f"| merge under 10% of the single run's time | {merge_ratio * 100:.0f}% wall, "
+        f"{merge_cpu_ratio * 100:.0f}% CPU | wall {'yes' if merge_ratio < 0.10 else 'no'}, "
+        f"CPU {'yes' if merge_cpu_ratio < 0.10 else 'no'} |",
     ]
     return lines
 

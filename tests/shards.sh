@@ -116,6 +116,39 @@ expect_refusal "a file that is no partial" "not a trailhound partial" "$tmp/a0" 
 head -c 200 "$tmp/a1" >"$tmp/cut"
 expect_refusal "a cut partial" "cut short\|cannot be read" "$tmp/a0" "$tmp/cut" "$tmp/a2"
 
+# A scan partial holds the shards' detection state: one cut short is refused, naming it, and
+# one with damaged bytes (decompressed, changed, compressed again, so gzip's check passes) is
+# refused or merged, never a crash.
+"$th" scan "$logs" $intel --shard 0/2 --partial-out "$tmp/s0" 2>/dev/null
+"$th" scan "$logs" $intel --shard 1/2 --partial-out "$tmp/s1" 2>/dev/null
+for at in 0.5 0.8 0.99; do
+  python3 -c "
+import gzip, sys
+data = gzip.open(sys.argv[1]).read()
+open(sys.argv[2], 'wb').write(gzip.compress(data[:int(len(data) * float(sys.argv[3]))]))
+" "$tmp/s1" "$tmp/s1cut" "$at"
+  expect_refusal "a scan partial cut at $at" "cut short\|damaged" "$tmp/s0" "$tmp/s1cut"
+done
+for seed in 1 2 3 4 5 6 7 8; do
+  python3 -c "
+import gzip, random, sys
+data = bytearray(gzip.open(sys.argv[1]).read())
+rng = random.Random(int(sys.argv[3]))
+start = len(data) // 10  # past the header, into the state
+for _ in range(8):
+    i = rng.randrange(start, len(data))
+    data[i] ^= 1 << rng.randrange(8)
+open(sys.argv[2], 'wb').write(gzip.compress(bytes(data)))
+" "$tmp/s1" "$tmp/s1bad" "$seed"
+  "$th" merge "$tmp/s0" "$tmp/s1bad" --format jsonl >/dev/null 2>"$tmp/err"
+  code=$?
+  checked=$((checked + 1))
+  if [ $code -ge 4 ] || { [ $code -eq 2 ] && ! grep -q "trailhound: " "$tmp/err"; }; then
+    echo "FAIL damaged scan partial (seed $seed): exit $code"; head -3 "$tmp/err"
+    fail=1
+  fi
+done
+
 # A shard with no file writes an empty partial and exits 0; the set still merges.
 "$th" summary test-data/sample/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/14/111122223333_CloudTrail_us-east-1_20260314T0905Z_a1Sample0000.json.gz \
   --shard 0/2 --partial-out "$tmp/e0" 2>/dev/null

@@ -87,8 +87,13 @@ bool DuplicateIndex::observe(std::string_view event_id, std::string_view record,
   if (!enabled_ || event_id.empty()) return true;
   // A record index past 32 bits cannot be stored; such a record is never called a copy.
   if (source.index > std::numeric_limits<std::uint32_t>::max()) return true;
-  const std::uint64_t id = id_hash(event_id);
-  const std::uint64_t rec = record_hash(record);
+  return insert(id_hash(event_id), record_hash(record), source.file,
+                static_cast<std::uint32_t>(source.index));
+}
+
+bool DuplicateIndex::insert(std::uint64_t id, std::uint64_t rec, std::uint32_t file,
+                            std::uint32_t index) {
+  const SourceRef source{file, index};
   Shard& shard = shards_[id >> 58];
   static_assert(kShards == 64);
   std::lock_guard lock(shard.spin);
@@ -133,6 +138,47 @@ bool DuplicateIndex::kept(std::string_view event_id, SourceRef source) const {
   }
   // An id the index never saw was not observed (not a copy); a seen one kept elsewhere is.
   return !seen;
+}
+
+void DuplicateIndex::save(ByteWriter& out, std::span<const std::uint32_t> files) const {
+  std::uint64_t observed = 0, used = 0;
+  if (enabled_) {
+    for (std::size_t i = 0; i < kShards; ++i) {
+      observed += shards_[i].observed;
+      used += shards_[i].used;
+    }
+  }
+  out.varint(observed);
+  out.varint(used);
+  if (!enabled_) return;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    for (const Slot& s : shards_[i].slots) {
+      if (s.id == 0) continue;
+      out.word(s.id);
+      out.word(s.record);
+      out.varint(s.file < files.size() ? files[s.file] : s.file);
+      out.varint(s.index);
+    }
+  }
+}
+
+bool DuplicateIndex::load(ByteReader& in) {
+  std::uint64_t observed = 0, used = 0;
+  if (!in.varint(observed) || !in.count(used, 18) || used > observed) return in.fail();
+  if (used == 0) return true;
+  if (!enabled_) return in.fail();
+  for (std::uint64_t n = 0; n < used; ++n) {
+    std::uint64_t id = 0, rec = 0;
+    std::uint32_t file = 0, index = 0;
+    if (!in.word(id) || !in.word(rec) || !in.number(file) || !in.number(index) || id == 0) {
+      return in.fail();
+    }
+    (void)insert(id, rec, file, index);
+  }
+  // The copies the shard saw beyond its kept ones count as observed too.
+  std::lock_guard lock(shards_[0].spin);
+  shards_[0].observed += observed - used;
+  return true;
 }
 
 std::uint64_t DuplicateIndex::duplicates() const {

@@ -191,12 +191,33 @@ void note_spill(const InputRequest& request, std::size_t runs);
   return !request.partial_out.empty() || !request.shard.empty() || request.shard_count != 0;
 }
 
+/// A shard's state for its partial; the bytes from `stored_from` on are not compressed.
+struct ShardState {
+  std::string bytes;
+  std::size_t stored_from = std::string::npos;
+};
+
+/// What a shard that ships state (scan) runs over its files instead of writing their events:
+/// reads `files` (a part of the run's table; `global` maps their indexes to the whole
+/// table's) with `run` and the shard's `filter`, sets `totals`, and returns the state for the
+/// partial.
+using ShardStateRun = std::function<Result<ShardState>(
+    const FileTable& files, const std::vector<std::uint32_t>& global, const RunOptions& run,
+    const EventFilter& filter, RunTotals& totals)>;
+
 /// Runs one shard: walks the inputs, reads the files assigned to it and writes its partial
 /// (--partial-out). `resolved` is what the command read relative times as, beyond the
 /// window (--baseline-since); `keep_all` keeps every event, not only those the filter
-/// passes (the detections learn from every event).
+/// passes (the detections learn from every event). With `state`, the shard writes what it
+/// returns instead of the events.
 [[nodiscard]] int run_shard(const InputRequest& request, Command command, bool keep_all,
-                            std::string resolved = {});
+                            std::string resolved = {}, const ShardStateRun& state = {});
+
+/// Reads a merge's partials that hold states (scan): hands each to `take`, then adds the
+/// problems to `p.problems` and returns the summed totals. A partial that cannot be read is
+/// a Usage error: nothing has been printed.
+[[nodiscard]] Result<RunTotals> read_states(
+    PreparedRun& p, const std::function<Status(std::string_view, const std::string&)>& take);
 
 /// Starts printing a run's results: begin(), then the failed and skipped files.
 void begin_printing(PreparedRun& prepared, Command command, bool grouped = false,

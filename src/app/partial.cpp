@@ -2,11 +2,12 @@
 //
 // A partial is a series of gzip members (so `zcat` reads it whole); their text, joined, is:
 //
-//   "THPARTIAL\n" version header events... 'P' problems... 'T' totals 'Z'
+//   "THPARTIAL\n" version header (events... | 'S' state) 'P' problems... 'T' totals 'Z'
 //
 // Numbers are LEB128 varints, strings a varint length and the bytes. Each event is the
 // parse stage's view of one record, field by field: the merge hands the detector exactly the
-// view the single run would have, without parsing JSON again.
+// view the single run would have, without parsing JSON again. A state (scan) is one string:
+// what the command's merge loads instead of reading events (see run_detect.cpp).
 #include "trailhound/partial.hpp"
 
 #include <zlib.h>
@@ -157,7 +158,8 @@ Result<ShardSpec> parse_shard(std::string_view text, unsigned shard_count,
 namespace {
 
 constexpr std::string_view kMagic = "THPARTIAL\n";
-constexpr char kTagEvent = 'E', kTagProblem = 'P', kTagTotals = 'T', kTagEnd = 'Z';
+constexpr char kTagEvent = 'E', kTagState = 'S', kTagProblem = 'P', kTagTotals = 'T',
+               kTagEnd = 'Z';
 
 /// The view fields of an event, in the order a partial holds them.
 constexpr std::string_view EventView::*kEventFields[] = {
@@ -206,10 +208,11 @@ void put_totals(std::string& out, const RunTotals& t) {
   }
 }
 
-/// `data` as one gzip member (fast level: a partial is written once and read once).
-std::string gzip_member(std::string_view data) {
+/// `data` as one gzip member (fast level: a partial is written once and read once; level 0
+/// stores it, for bytes that do not compress, such as hashes).
+std::string gzip_member(std::string_view data, int level = 1) {
   z_stream z{};
-  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw std::runtime_error("cannot start the compressor");
   }
   std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 64, '\0');
@@ -237,6 +240,8 @@ struct PartialWriter::Impl {
   std::mutex mutex;
   std::map<std::uint32_t, std::vector<std::string>> chunks;  ///< by file, in record order
   std::vector<PartialProblem> problems;
+  std::optional<std::string> state;
+  std::size_t stored_from = 0;
 };
 
 PartialWriter::PartialWriter(PartialHeader header) : impl_(std::make_unique<Impl>()) {
@@ -313,6 +318,12 @@ void PartialWriter::add_problem(PartialProblem problem) {
   impl_->problems.push_back(std::move(problem));
 }
 
+void PartialWriter::set_state(std::string state, std::size_t stored_from) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->state = std::move(state);
+  impl_->stored_from = stored_from;
+}
+
 Status PartialWriter::write(const std::string& path, const RunTotals& totals) {
   const PartialHeader& h = impl_->header;
   std::string head(kMagic);
@@ -357,6 +368,17 @@ Status PartialWriter::write(const std::string& path, const RunTotals& totals) {
     if (ok && std::fwrite(bytes.data(), 1, bytes.size(), out) != bytes.size()) ok = false;
   };
   put(gzip_member(head));
+  if (impl_->state) {
+    // One string in two members: what compresses, then what is stored as it is (zcat and
+    // the reader see one stream).
+    const std::string& all = *impl_->state;
+    const std::size_t split = std::min(impl_->stored_from, all.size());
+    std::string state(1, kTagState);
+    put_varint(state, all.size());
+    state.append(all, 0, split);
+    put(gzip_member(state));
+    if (split < all.size()) put(gzip_member(std::string_view(all).substr(split), 0));
+  }
   for (const auto& [file, list] : impl_->chunks) {
     for (const auto& c : list) put(c);
   }
@@ -607,6 +629,13 @@ Result<const EventView*> PartialReader::next_event() {
   return &im.view;
 }
 
+Status PartialReader::read_state(std::string& state) {
+  Impl& im = *impl_;
+  unsigned char tag = 0;
+  if (!im.byte(tag) || tag != kTagState || !im.str(state)) return im.cut();
+  return {};
+}
+
 Status PartialReader::read_trailer(std::vector<PartialProblem>& problems, RunTotals& totals) {
   Impl& im = *impl_;
   for (;;) {
@@ -727,6 +756,51 @@ Result<PartialSet> open_partials(const std::vector<std::string>& paths) {
   return set;
 }
 
+namespace {
+
+/// Reads every partial's trailer after its events or state: problems in file order, totals
+/// added up.
+Result<RunTotals> read_trailers(PartialSet& set, std::vector<PartialProblem>& problems) {
+  RunTotals sum;
+  for (auto& r : set.readers) {
+    RunTotals t;
+    if (auto s = r->read_trailer(problems, t); !s) return std::move(s).error();
+    sum.files_read += t.files_read;
+    sum.files_skipped += t.files_skipped;
+    sum.files_not_cloudtrail += t.files_not_cloudtrail;
+    sum.files_failed += t.files_failed;
+    sum.files_pruned += t.files_pruned;
+    sum.records_read += t.records_read;
+    sum.records_used += t.records_used;
+    sum.records_rejected += t.records_rejected;
+    sum.records_duplicate += t.records_duplicate;
+    sum.bytes_in += t.bytes_in;
+    sum.bytes_decoded += t.bytes_decoded;
+  }
+  std::stable_sort(problems.begin(), problems.end(),
+                   [](const auto& x, const auto& y) { return x.file < y.file; });
+  for (const auto& p : problems) {
+    if (p.file >= set.header().files.size()) {
+      return Error::input("a problem names a file the partial does not list",
+                          terminal_safe(set.readers.front()->path()));
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+Result<RunTotals> read_partial_states(
+    PartialSet& set, const std::function<Status(std::string_view, const std::string&)>& take,
+    std::vector<PartialProblem>& problems) {
+  std::string state;
+  for (auto& r : set.readers) {
+    if (auto s = r->read_state(state); !s) return std::move(s).error();
+    if (auto s = take(state, r->path()); !s) return std::move(s).error();
+  }
+  return read_trailers(set, problems);
+}
+
 Result<RunTotals> replay_partials(PartialSet& set,
                                   const std::function<void(const EventView&)>& visit,
                                   std::vector<PartialProblem>& problems) {
@@ -753,25 +827,7 @@ Result<RunTotals> replay_partials(PartialSet& set,
       visit(**e);
     }
   }
-  RunTotals sum;
-  for (auto& r : set.readers) {
-    RunTotals t;
-    if (auto s = r->read_trailer(problems, t); !s) return std::move(s).error();
-    sum.files_read += t.files_read;
-    sum.files_skipped += t.files_skipped;
-    sum.files_not_cloudtrail += t.files_not_cloudtrail;
-    sum.files_failed += t.files_failed;
-    sum.files_pruned += t.files_pruned;
-    sum.records_read += t.records_read;
-    sum.records_used += t.records_used;
-    sum.records_rejected += t.records_rejected;
-    sum.records_duplicate += t.records_duplicate;
-    sum.bytes_in += t.bytes_in;
-    sum.bytes_decoded += t.bytes_decoded;
-  }
-  std::stable_sort(problems.begin(), problems.end(),
-                   [](const auto& x, const auto& y) { return x.file < y.file; });
-  return sum;
+  return read_trailers(set, problems);
 }
 
 }  // namespace trailhound::app

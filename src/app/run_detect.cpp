@@ -10,6 +10,7 @@
 
 #include "output.hpp"
 #include "trailhound/atomic_file.hpp"
+#include "trailhound/bytes.hpp"
 #include "trailhound/detect.hpp"
 #include "trailhound/escape.hpp"
 #include "trailhound/report.hpp"
@@ -121,6 +122,55 @@ class DetectSink final : public EventSink {
   EventSpool::Lane* lane_;
 };
 
+/// A scan shard's part of the run: the detections over its files, as far as they go without
+/// the other shards (findings, candidates, each rule's and worker's state), and its duplicate
+/// keys, saved for the merge. Each worker's state is saved as it is: the merge settles them
+/// with every other shard's, as one run settles its workers.
+Result<ShardState> detect_shard(const FileTable& files, const std::vector<std::uint32_t>& global,
+                                 const RunOptions& run, const EventFilter& filter,
+                                 const intel::IntelDb& db, const detect::DetectConfig& config,
+                                 bool dedupe, RunTotals& totals) {
+  DuplicateIndex duplicates(dedupe);
+  std::vector<std::unique_ptr<DetectSink>> sinks;
+  const std::function<std::unique_ptr<DetectSink>()> make = [&] {
+    return std::make_unique<DetectSink>(db, config, filter, duplicates, nullptr);
+  };
+  if (!files.empty()) totals = run_files(files, run, make, sinks);
+  ShardState state;
+  ByteWriter out(state.bytes);
+  out.varint(sinks.size());
+  for (const auto& sink : sinks) sink->detector.save_state(state.bytes, global);
+  // The duplicate keys are hashes, most of the state, and do not compress.
+  state.stored_from = state.bytes.size();
+  duplicates.save(out, global);
+  return state;
+}
+
+/// Loads one shard's state (what detect_shard saved) into new detectors and `duplicates`.
+Status load_shard(std::string_view state, const std::string& path, const intel::IntelDb& db,
+                  const detect::DetectConfig& config, const EventFilter& filter,
+                  DuplicateIndex& duplicates, std::uint32_t file_count,
+                  std::vector<std::unique_ptr<detect::Detector>>& loaded) {
+  ByteReader in(state);
+  std::uint64_t workers = 0;
+  std::string error;
+  bool ok = in.count(workers);
+  for (std::uint64_t i = 0; ok && i < workers; ++i) {
+    std::string_view body;
+    ok = in.str(body);
+    if (!ok) break;
+    loaded.push_back(std::make_unique<detect::Detector>(db, config, filter));
+    if (!loaded.back()->load_state(body, file_count, error)) {
+      return Error::input(fmt::format("the partial's scan state cannot be read: {}", error),
+                          terminal_safe(path));
+    }
+  }
+  if (!ok || !duplicates.load(in) || !in.done()) {
+    return Error::input("the partial's scan state is damaged", terminal_safe(path));
+  }
+  return {};
+}
+
 /// The investigate window around the first finding.
 struct Window {
   TimeMs before = 0;
@@ -223,11 +273,21 @@ int run_detections(const ScanRequest& request, bool investigate) {
   }
   const Command command = investigate ? Command::Investigate : Command::Scan;
   if (is_shard(st.input)) {
-    // The detections run at the merge, over every event (the rules learn from all of them).
     auto when = [](const std::optional<TimeMs>& t) { return t ? format_iso(*t) : "-"; };
-    return run_shard(st.input, command, true,
-                     fmt::format("baseline {} to {}", when(settings.config.baseline_since),
-                                 when(settings.config.baseline_until)));
+    std::string resolved = fmt::format("baseline {} to {}", when(settings.config.baseline_since),
+                                       when(settings.config.baseline_until));
+    // investigate prints events: they go to the merge, which runs the detections over all
+    // of them. scan's shard runs the detections itself and ships their state.
+    if (investigate) return run_shard(st.input, command, true, std::move(resolved));
+    GeoSource geo;
+    if (auto s = geo.load(st.intel.geoip); !s) return report_error(s.error());
+    settings.config.geo = geo.db();
+    return run_shard(st.input, command, true, std::move(resolved),
+                     [&](const FileTable& files, const std::vector<std::uint32_t>& global,
+                         const RunOptions& run, const EventFilter& filter, RunTotals& totals) {
+                       return detect_shard(files, global, run, filter, db, settings.config,
+                                           !st.input.keep_duplicates, totals);
+                     });
   }
   PreparedRun p;
   p.intel = &db;
@@ -256,12 +316,26 @@ int run_detections(const ScanRequest& request, bool investigate) {
     return std::make_unique<DetectSink>(db, config, p.filter, *p.duplicates,
                                         investigate ? &spool : nullptr);
   };
-  auto read = read_events(p, make, sinks);
-  if (!read) return report_error(read.error());
-  RunTotals totals = *read;
-  p.account(totals);
   std::vector<detect::Detector*> detectors;
-  for (auto& ds : sinks) detectors.push_back(&ds->detector);
+  std::vector<std::unique_ptr<detect::Detector>> loaded;
+  RunTotals totals;
+  if (p.replay != nullptr && !investigate) {
+    // merge of scan: each shard's workers come back as detectors that have read their events,
+    // and its duplicate keys join the index, so finish() below settles one run.
+    auto read = read_states(p, [&](std::string_view state, const std::string& path) {
+      return load_shard(state, path, db, config, p.filter, *p.duplicates,
+                        static_cast<std::uint32_t>(p.files.size()), loaded);
+    });
+    if (!read) return report_error(read.error());
+    totals = *read;
+    for (auto& d : loaded) detectors.push_back(d.get());
+  } else {
+    auto read = read_events(p, make, sinks);
+    if (!read) return report_error(read.error());
+    totals = *read;
+    for (auto& ds : sinks) detectors.push_back(&ds->detector);
+  }
+  p.account(totals);
   detect::DetectResult result =
       detect::finish(detectors, db, config, settings.has_loaded ? &settings.loaded : nullptr);
   // One event, one finding: the findings and events of a copy not kept go, and the copies

@@ -32,9 +32,39 @@ class PartialSink final : public EventSink {
 
 std::string time_text(const std::optional<TimeMs>& t) { return t ? format_iso(*t) : "-"; }
 
+/// Writes the partial and says so with --verbose.
+int finish_shard(const InputRequest& o, const ShardSpec& spec, std::size_t mine,
+                 std::size_t all_files, PartialWriter& writer, const RunTotals& totals) {
+  if (auto s = writer.write(o.partial_out, totals); !s) return report_error(s.error());
+  if (o.verbose) {
+    print_error(fmt::format("note: shard {}/{}: {} of {} files read into {}", spec.index,
+                            spec.count, mine, all_files, terminal_safe(o.partial_out)));
+  }
+  // The partial is written: the shard is done. Whether the run is complete (unreadable files,
+  // findings at --fail-on) is the merge's to say, once, for the whole run.
+  return kExitOk;
+}
+
 }  // namespace
 
-int run_shard(const InputRequest& request, Command command, bool keep_all, std::string resolved) {
+Result<RunTotals> read_states(
+    PreparedRun& p, const std::function<Status(std::string_view, const std::string&)>& take) {
+  std::vector<PartialProblem> problems;
+  auto totals = read_partial_states(*p.replay, take, problems);
+  if (!totals) {
+    Error e = std::move(totals).error();
+    e.kind = ErrorKind::Usage;
+    return e;
+  }
+  for (auto& problem : problems) {
+    p.problems.push_back(
+        FileProblem{p.files[problem.file].path, problem.failed, std::move(problem.reasons)});
+  }
+  return *totals;
+}
+
+int run_shard(const InputRequest& request, Command command, bool keep_all, std::string resolved,
+              const ShardStateRun& state) {
   // One clock for the relative times, recorded so the merge reads them the same way.
   InputRequest o = request;
   if (o.now == 0) o.now = now_ms();
@@ -92,24 +122,23 @@ int run_shard(const InputRequest& request, Command command, bool keep_all, std::
   run.on_file_issue = [&](const FileIssue& issue) {
     writer.add_problem(PartialProblem{global[issue.index], issue.failed, *issue.reasons});
   };
-  // scan and summary print no record: the merge needs one only to tell copies apart.
-  const bool hash_records = command == Command::Scan || command == Command::Summary;
+  RunTotals totals;
+  if (state) {
+    auto saved = state(mine, global, run, *filter, totals);
+    if (!saved) return report_error(saved.error());
+    writer.set_state(std::move(saved->bytes), saved->stored_from);
+    return finish_shard(o, spec, mine.size(), all_files, writer, totals);
+  }
+  // summary prints no record: the merge needs one only to tell copies apart.
+  const bool hash_records = command == Command::Summary;
   std::vector<std::unique_ptr<PartialSink>> sinks;
   const std::function<std::unique_ptr<PartialSink>()> make = [&] {
     return std::make_unique<PartialSink>(writer, global, keep_all ? nullptr : &*filter,
                                          hash_records);
   };
-  RunTotals totals;
   if (!mine.empty()) totals = run_files(mine, run, make, sinks);
   for (auto& s : sinks) s->flush();
-  if (auto s = writer.write(o.partial_out, totals); !s) return report_error(s.error());
-  if (o.verbose) {
-    print_error(fmt::format("note: shard {}/{}: {} of {} files read into {}", spec.index,
-                            spec.count, mine.size(), all_files, terminal_safe(o.partial_out)));
-  }
-  // The partial is written: the shard is done. Whether the run is complete (unreadable files,
-  // findings at --fail-on) is the merge's to say, once, for the whole run.
-  return kExitOk;
+  return finish_shard(o, spec, mine.size(), all_files, writer, totals);
 }
 
 }  // namespace trailhound::app

@@ -125,4 +125,43 @@ bool Baseline::load_json(std::string_view text, std::string& error) {
   return true;
 }
 
+void Baseline::save(ByteWriter& out) const {
+  auto set = [&out](const StringSet& values) {
+    out.varint(values.size());
+    for (const auto& v : values) out.str(v);
+  };
+  out.varint(profiles_.size());
+  for (const auto& [key, p] : profiles_) {
+    out.str(key);
+    out.varint(p.events);
+    set(p.actions);
+    set(p.agent_families);
+    set(p.regions);
+  }
+}
+
+bool Baseline::load(ByteReader& in) {
+  auto set = [&in](StringSet& into) {
+    std::uint64_t n = 0;
+    if (!in.count(n)) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::string_view v;
+      if (!in.str(v)) return false;
+      if (into.find(v) == into.end()) into.emplace(v);
+    }
+    return true;
+  };
+  std::uint64_t n = 0;
+  if (!in.count(n, 5)) return false;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string_view key;
+    std::uint64_t events = 0;
+    if (!in.str(key) || !in.varint(events)) return false;
+    Profile& p = profile(key);
+    p.events += events;
+    if (!set(p.actions) || !set(p.agent_families) || !set(p.regions)) return false;
+  }
+  return true;
+}
+
 }  // namespace trailhound::detect

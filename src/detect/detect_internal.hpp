@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,10 @@ struct PermissionVerdict {
 /// worst severity with each distinct reason once, when any opens ingress.
 void report_open_ingress(Worker& worker, const EventContext& ctx, std::string_view rule,
                          bool with_response);
+
+/// Saves every field of `f` (its file index mapped through `files`, the whole run's table).
+void save_finding(StateWriter& out, const Finding& f, std::span<const std::uint32_t> files);
+/// Loads what save_finding wrote, its text into the reader's worker; false when damaged.
+[[nodiscard]] bool load_finding(StateReader& in, Finding& f);
 
 }  // namespace trailhound::detect

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "detect_internal.hpp"
+#include "trailhound/escape.hpp"
 #include "hash.hpp"
 #include "rule.hpp"
 
@@ -17,6 +19,7 @@ struct Detector::State {
   /// The enabled rules that can run with the loaded intel, in registry order. Every worker
   /// has the same list, so finish() pairs the workers' instances by position.
   std::vector<std::unique_ptr<Rule>> rules;
+  std::vector<std::string_view> ids;  ///< each rule's id, for a saved state
   /// The rules that learn from every event, whatever the filter says.
   std::vector<Rule*> learners;
   intel::LookupResult lookup;
@@ -27,6 +30,7 @@ struct Detector::State {
     for (const RuleDef& def : rule_registry()) {
       if (!rule_enabled(c, def.info.id) || !missing_input(def.requires_intel, i).empty()) continue;
       rules.push_back(def.make(worker));
+      ids.push_back(def.info.id);
       if (rules.back()->learns()) learners.push_back(rules.back().get());
     }
   }
@@ -80,6 +84,71 @@ bool Detector::on_event(const EventView& e) {
       std::any_of(cfg.suppress_principals.begin(), cfg.suppress_principals.end(),
                   [&](const std::string& p) { return identity_matches(e.identity, p); });
   for (const auto& rule : s.rules) rule->judge(ctx);
+  return true;
+}
+
+void Detector::save_state(std::string& out, std::span<const std::uint32_t> files) const {
+  const State& s = *state_;
+  const Worker& w = s.worker;
+  std::string body;
+  std::unordered_map<const Finding*, std::uint32_t> index;
+  index.reserve(w.findings.size());
+  StateWriter o(body, index);
+  for (const std::uint64_t v : {s.matched, s.service_sources, s.invalid_sources, s.absent_sources,
+                                w.suppressed.trusted, w.suppressed.principal, w.suppressed.event}) {
+    o.varint(v);
+  }
+  w.baseline.save(o);
+  o.varint(w.findings.size());
+  for (const Finding& f : w.findings) {
+    index.emplace(&f, static_cast<std::uint32_t>(index.size()));
+    save_finding(o, f, files);
+  }
+  // Each rule by id: a merge made with other rules refuses the state rather than misread it.
+  o.varint(s.rules.size());
+  for (std::size_t i = 0; i < s.rules.size(); ++i) {
+    o.str(s.ids[i]);
+    s.rules[i]->save_state(o);
+  }
+  ByteWriter(out).str(body);
+}
+
+bool Detector::load_state(std::string_view in, std::uint32_t file_count, std::string& error) {
+  State& s = *state_;
+  Worker& w = s.worker;
+  StateReader r(in, w);
+  std::uint64_t n = 0;
+  bool ok = true;
+  for (std::uint64_t* v : {&s.matched, &s.service_sources, &s.invalid_sources, &s.absent_sources,
+                           &w.suppressed.trusted, &w.suppressed.principal, &w.suppressed.event}) {
+    ok = ok && r.varint(*v);
+  }
+  ok = ok && w.baseline.load(r) && r.count(n, 20);
+  for (std::uint64_t i = 0; ok && i < n; ++i) {
+    const Finding& f = w.findings.emplace_back();
+    ok = load_finding(r, w.findings.back()) && f.source.file < file_count;
+  }
+  ok = ok && r.count(n);
+  if (ok && n != s.rules.size()) {
+    error = fmt::format("the partial holds the state of {} rules; this run has {}", n,
+                        s.rules.size());
+    return false;
+  }
+  for (std::size_t i = 0; ok && i < s.rules.size(); ++i) {
+    std::string_view id;
+    ok = r.str(id);
+    if (ok && id != s.ids[i]) {
+      error = fmt::format("the partial holds the state of rule {} where this run has {}",
+                          terminal_safe(id),
+                          s.ids[i]);
+      return false;
+    }
+    ok = ok && s.rules[i]->load_state(r);
+  }
+  if (!ok || !r.done()) {
+    error = "a detection state is damaged";
+    return false;
+  }
   return true;
 }
 

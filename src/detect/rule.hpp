@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "trailhound/bytes.hpp"
 #include "trailhound/detect.hpp"
 
 namespace trailhound::detect {
@@ -77,6 +78,45 @@ struct SettleContext {
   const Baseline& baseline;  ///< every worker's baseline merged, plus a loaded one
 };
 
+/// Where a rule saves what it holds for settle() (a shard's partial, see save_state): the
+/// values, and its candidates as references to the findings its worker saved before it.
+class StateWriter : public ByteWriter {
+ public:
+  StateWriter(std::string& out, const std::unordered_map<const Finding*, std::uint32_t>& index)
+      : ByteWriter(out), index_(index) {}
+  /// A finding of this worker (one it emitted), by its place in the worker's findings.
+  void finding(const Finding* f) { varint(index_.at(f)); }
+
+ private:
+  const std::unordered_map<const Finding*, std::uint32_t>& index_;
+};
+
+/// Reads what a StateWriter wrote, into the worker that has loaded the findings back.
+class StateReader : public ByteReader {
+ public:
+  StateReader(std::string_view in, Worker& worker) : ByteReader(in), worker_(worker) {}
+  /// A finding saved with StateWriter::finding, or null (and the reader failed) when the
+  /// reference is out of range.
+  [[nodiscard]] Finding* finding() {
+    std::uint64_t i = 0;
+    if (!varint(i) || i >= worker_.findings.size()) {
+      fail();
+      return nullptr;
+    }
+    return &worker_.findings[i];
+  }
+  /// Text read into the worker's pool (what a finding or candidate points at).
+  [[nodiscard]] bool text(std::string_view& s) {
+    if (!str(s)) return false;
+    s = worker_.text->intern(s);
+    return true;
+  }
+  [[nodiscard]] Worker& worker() { return worker_; }
+
+ private:
+  Worker& worker_;
+};
+
 /// One detection. An instance belongs to one worker (one thread), so its state needs no
 /// locks; finish() settles the instances of all workers together.
 class Rule {
@@ -97,6 +137,15 @@ class Rule {
   /// Settles what waited for the whole run. Called once, on the first worker's instance, with
   /// `peers` holding this rule's instance in every worker (this one included) in worker order.
   virtual void settle(std::span<Rule* const> /*peers*/, const SettleContext& /*run*/) {}
+
+  /// Saves what settle() will need (a shard's part of the run: candidates, key histories),
+  /// after the worker's findings, so that a merge can load it into a fresh instance and
+  /// settle the instances of every shard as one run would. A rule that settles nothing
+  /// saves nothing. learn()'s own caches need not be saved: a merge reads no more events.
+  virtual void save_state(StateWriter& /*out*/) const {}
+  /// Loads what save_state wrote, in a worker whose findings are loaded; false when the
+  /// input is damaged.
+  [[nodiscard]] virtual bool load_state(StateReader& /*in*/) { return true; }
 
  protected:
   [[nodiscard]] Worker& worker() { return worker_; }

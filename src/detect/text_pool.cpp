@@ -64,6 +64,10 @@ void TextPool::grow() {
   }
 }
 
+std::span<const std::string> TextPool::keep(std::vector<std::string> list) {
+  return lists_.emplace_back(std::move(list));
+}
+
 void FindingList::adopt(std::deque<Finding>&& storage) {
   storage_.push_back(std::move(storage));
   for (Finding& f : storage_.back()) items_.push_back(&f);

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include "trailhound/app.hpp"
+#include "trailhound/bytes.hpp"
 #include "trailhound/duplicates.hpp"
 #include "../../src/app/record_hash.hpp"
 
@@ -65,6 +67,59 @@ TEST_CASE("the earliest copy of an event is kept, whatever order the copies come
   CHECK_FALSE(index.kept("e1", SourceRef{3, 7}));
   CHECK_FALSE(index.kept("e1", SourceRef{2, 0}));
   CHECK(index.duplicates() == 2);
+}
+
+TEST_CASE("shards' indexes saved and loaded make the index of one run over all the files",
+          "[app][duplicates][shards]") {
+  // The run's table has files 0..5. Shard A reads files 1, 3 and 4 (its own indexes 0, 1, 2),
+  // shard B files 0, 2 and 5: copies of e1 are in both, copies of e2 within A only.
+  struct Copy {
+    const char* id;
+    const char* record;
+    std::uint32_t file;  // in the run's table
+    std::uint32_t index;
+  };
+  const std::vector<Copy> copies = {{"e1", "{same}", 3, 7}, {"e1", "{same}", 2, 1},
+                                    {"e1", "{same}", 5, 0}, {"e2", "{x}", 1, 4},
+                                    {"e2", "{x}", 4, 2},    {"e3", "{y}", 0, 0},
+                                    {"e1", "{other}", 4, 9}};
+  const std::vector<std::uint32_t> files_a = {1, 3, 4}, files_b = {0, 2, 5};
+  DuplicateIndex single, a, b;
+  auto local = [](const std::vector<std::uint32_t>& files, std::uint32_t file) {
+    for (std::uint32_t i = 0; i < files.size(); ++i) {
+      if (files[i] == file) return std::optional<std::uint32_t>(i);
+    }
+    return std::optional<std::uint32_t>();
+  };
+  for (const Copy& c : copies) {
+    (void)single.observe(c.id, c.record, SourceRef{c.file, c.index});
+    if (auto f = local(files_a, c.file)) (void)a.observe(c.id, c.record, SourceRef{*f, c.index});
+    if (auto f = local(files_b, c.file)) (void)b.observe(c.id, c.record, SourceRef{*f, c.index});
+  }
+  std::string saved;
+  ByteWriter out(saved);
+  a.save(out, files_a);
+  b.save(out, files_b);
+  DuplicateIndex merged;
+  ByteReader in(saved);
+  REQUIRE(merged.load(in));
+  REQUIRE(merged.load(in));
+  CHECK(in.done());
+  CHECK(merged.duplicates() == single.duplicates());
+  CHECK(merged.duplicates() == 3);
+  for (const Copy& c : copies) {
+    INFO(c.id << " at " << c.file << ':' << c.index);
+    CHECK(merged.kept(c.id, SourceRef{c.file, c.index}) ==
+          single.kept(c.id, SourceRef{c.file, c.index}));
+  }
+  CHECK(merged.kept("e1", SourceRef{2, 1}));
+  CHECK_FALSE(merged.kept("e1", SourceRef{3, 7}));
+  // A cut save is refused.
+  for (std::size_t cut = 1; cut < saved.size() / 2; ++cut) {
+    DuplicateIndex partial;
+    ByteReader short_in(std::string_view(saved).substr(0, cut));
+    CHECK_FALSE(partial.load(short_in));
+  }
 }
 
 TEST_CASE("records with one eventID but different text are two events", "[app][duplicates]") {

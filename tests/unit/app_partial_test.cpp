@@ -212,3 +212,39 @@ TEST_CASE("a partial gives back its header, events, problems and totals", "[part
   CHECK(t.records_read == 2);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("a partial with a state gives it back whole, then its problems and totals",
+          "[partial]") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / fmt::format("th-partial-state-{}", ::getpid()))
+          .string();
+  PartialHeader h;
+  h.trailhound_version = TRAILHOUND_VERSION;
+  h.command = "scan";
+  h.shard = ShardSpec{0, 2};
+  h.files = {InputFile{"logs/a", false, false}};
+  std::string state(100000, '\0');
+  for (std::size_t i = 0; i < state.size(); ++i) state[i] = static_cast<char>(i * 7 % 251);
+  {
+    PartialWriter w(h);
+    w.set_state(state);
+    w.add_problem(PartialProblem{0, true, {"cut short"}});
+    RunTotals t;
+    t.records_read = 5;
+    REQUIRE(w.write(path, t));
+  }
+  PartialReader r;
+  REQUIRE(r.open(path));
+  CHECK(r.header().format_version == kPartialVersion);
+  CHECK_FALSE(r.peek_file());  // no events
+  std::string got;
+  REQUIRE(r.read_state(got));
+  CHECK(got == state);
+  std::vector<PartialProblem> problems;
+  RunTotals t;
+  REQUIRE(r.read_trailer(problems, t));
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].failed);
+  CHECK(t.records_read == 5);
+  std::filesystem::remove(path);
+}

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string_view>
 #include <vector>
 
+#include "trailhound/bytes.hpp"
 #include "trailhound/model.hpp"
 
 namespace trailhound::app {
@@ -46,7 +48,18 @@ class DuplicateIndex {
 
   [[nodiscard]] bool enabled() const { return enabled_; }
 
+  /// Writes what a shard's index holds for the merge: how many copies it observed, and each
+  /// event's (eventID hash, record hash, kept copy), its file index mapped through `files` to
+  /// the whole run's table. About 20 bytes an event.
+  void save(ByteWriter& out, std::span<const std::uint32_t> files) const;
+  /// Adds what save wrote: the merge of every shard's index is the index one run over all the
+  /// files would have made (the same kept copies, the same count of duplicates). False when
+  /// the input is damaged.
+  [[nodiscard]] bool load(ByteReader& in);
+
  private:
+  /// Records one copy by its hashes; true when it is the first of its event.
+  bool insert(std::uint64_t id, std::uint64_t record, std::uint32_t file, std::uint32_t index);
   struct Slot;
   struct Shard;
   static constexpr std::size_t kShards = 64;

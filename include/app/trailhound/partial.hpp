@@ -45,7 +45,8 @@ struct ShardSpec {
 
 /// The format of a partial file. A merge reads only its own version and refuses another,
 /// naming both; it changes whenever what a partial holds or how it is laid out changes.
-inline constexpr std::uint32_t kPartialVersion = 1;
+/// Version 2: a scan shard writes its detection state instead of its events.
+inline constexpr std::uint32_t kPartialVersion = 2;
 
 /// What a partial says of itself: made by which trailhound, for which command and settings,
 /// as which shard, over which files.
@@ -106,6 +107,11 @@ class PartialWriter {
   };
 
   void add_problem(PartialProblem problem);
+  /// The shard's state (a scan's detections, see Detector::save_state), written in place of
+  /// events: a partial holds one or the other. The bytes from `stored_from` on (hashes, which
+  /// do not compress) are stored uncompressed: deflating them would cost the shard and the
+  /// merge time for nothing.
+  void set_state(std::string state, std::size_t stored_from = std::string::npos);
   /// Writes everything to `path` with the shard's totals; a Write error names the file.
   [[nodiscard]] Status write(const std::string& path, const RunTotals& totals);
 
@@ -133,6 +139,9 @@ class PartialReader {
   [[nodiscard]] std::optional<std::uint32_t> peek_file();
   /// Reads the next event; its views live until the next call.
   [[nodiscard]] Result<const EventView*> next_event();
+  /// Where a partial holds a state instead of events (set_state): reads it whole (an Input
+  /// error when there is none or it is cut short).
+  [[nodiscard]] Status read_state(std::string& state);
   /// After the events: the problems and totals (an Input error when the file is cut short).
   [[nodiscard]] Status read_trailer(std::vector<PartialProblem>& problems, RunTotals& totals);
 
@@ -151,6 +160,12 @@ struct PartialSet {
 /// version, command, settings, relative times and file table, and every shard 0..N-1 exactly
 /// once. A Usage error names what differs, the missing shards or the doubled ones.
 [[nodiscard]] Result<PartialSet> open_partials(const std::vector<std::string>& paths);
+
+/// Hands each partial's state to `take` (with the partial's path), then its problems in file
+/// order, and adds up their totals.
+[[nodiscard]] Result<RunTotals> read_partial_states(
+    PartialSet& set, const std::function<Status(std::string_view, const std::string&)>& take,
+    std::vector<PartialProblem>& problems);
 
 /// Replays the partials' events in run order (file by file, record by record) into `visit`,
 /// hands their problems over in file order, and adds up their totals.

@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "trailhound/bytes.hpp"
 #include "trailhound/filter.hpp"
 #include "trailhound/geoip.hpp"
 #include "trailhound/intel.hpp"
@@ -150,9 +151,13 @@ class TextPool {
   TextPool& operator=(const TextPool&) = delete;
   [[nodiscard]] std::string_view intern(std::string_view text);
   [[nodiscard]] std::string_view store(std::string_view text);
+  /// Keeps a list of strings as long as the pool (the AWS services of a finding loaded from a
+  /// shard's partial, which a single run points at in the loaded ranges).
+  [[nodiscard]] std::span<const std::string> keep(std::vector<std::string> list);
 
  private:
   void grow();
+  std::deque<std::vector<std::string>> lists_;
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::size_t used_ = 0, capacity_ = 0;
   /// The distinct strings, open addressing with each string's hash kept: a lookup is one
@@ -204,6 +209,11 @@ class Baseline {
   [[nodiscard]] std::string to_json() const;
   /// Reads what to_json wrote, merging it in; false with `error` on bad input.
   [[nodiscard]] bool load_json(std::string_view text, std::string& error);
+  /// Writes the profiles in a binary form (a shard's partial): exact, whatever bytes the
+  /// values hold.
+  void save(ByteWriter& out) const;
+  /// Reads what save wrote, merging it in; false on damaged input.
+  [[nodiscard]] bool load(ByteReader& in);
 
  private:
   void clear_cache() {
@@ -258,6 +268,15 @@ class Detector {
   /// event may teach the baseline). Returns whether the event passed the filter.
   bool on_event(const EventView& event);
 
+  /// Saves what this worker holds for finish(): its findings and candidates, each rule's
+  /// state, the baseline it learned and its counts (a shard's part of the run, for a merge).
+  /// `files` maps the file indexes of the events read to the whole run's file table.
+  void save_state(std::string& out, std::span<const std::uint32_t> files) const;
+  /// Loads what save_state wrote into a detector that has read no event, so that finish()
+  /// settles it with the others as if it had read the events itself. False, with `error`,
+  /// when the input is damaged (a finding of a file past `file_count`, the run's file table,
+  /// included) or was made with other rules.
+  [[nodiscard]] bool load_state(std::string_view in, std::uint32_t file_count, std::string& error);
 
   struct State;
   [[nodiscard]] State& state();

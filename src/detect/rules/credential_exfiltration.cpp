@@ -54,6 +54,36 @@ class CredentialExfiltration final : public Rule {
     for (Rule* peer : peers) static_cast<CredentialExfiltration*>(peer)->settle_own(first_aws);
   }
 
+  void save_state(StateWriter& out) const override {
+    out.varint(first_aws_.size());
+    for (const auto& [key, t] : first_aws_) {
+      out.str(key);
+      out.varint(static_cast<std::uint64_t>(t));
+    }
+    out.varint(candidates_.size());
+    for (const Finding* f : candidates_) out.finding(f);
+  }
+
+  bool load_state(StateReader& in) override {
+    std::uint64_t n = 0;
+    if (!in.count(n, 2)) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::string_view key;
+      std::uint64_t t = 0;
+      if (!in.str(key) || !in.varint(t)) return false;
+      auto it = first_aws_.find(key);
+      if (it == first_aws_.end()) first_aws_.emplace(std::string(key), static_cast<TimeMs>(t));
+      else if (static_cast<TimeMs>(t) < it->second) it->second = static_cast<TimeMs>(t);
+    }
+    if (!in.count(n)) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      Finding* f = in.finding();
+      if (f == nullptr) return false;
+      candidates_.push_back(f);
+    }
+    return true;
+  }
+
  private:
   using KeyTimes = std::unordered_map<std::string, TimeMs, StringHash, std::equal_to<>>;
 

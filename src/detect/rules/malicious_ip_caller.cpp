@@ -135,6 +135,33 @@ class MaliciousIpCaller final : public Rule {
     for (Rule* peer : peers) static_cast<MaliciousIpCaller*>(peer)->settle_own(run);
   }
 
+  // The baseline is the worker's (saved with it); the candidates are what is left.
+  void save_state(StateWriter& out) const override {
+    out.varint(candidates_.size());
+    for (const Candidate& c : candidates_) {
+      out.finding(c.finding);
+      out.str(c.fallback_key);
+      out.str(c.anonymiser);
+      out.flag(c.outside_aws);
+      out.flag(c.private_network);
+    }
+  }
+
+  bool load_state(StateReader& in) override {
+    std::uint64_t n = 0;
+    if (!in.count(n, 5)) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      Candidate c;
+      c.finding = in.finding();
+      if (c.finding == nullptr || !in.text(c.fallback_key) || !in.text(c.anonymiser) ||
+          !in.flag(c.outside_aws) || !in.flag(c.private_network)) {
+        return false;
+      }
+      candidates_.push_back(c);
+    }
+    return true;
+  }
+
  private:
   struct Candidate {
     Finding* finding = nullptr;

@@ -67,7 +67,8 @@ inline detect::DetectResult run(const std::vector<Record>& records, const intel:
                                 const detect::DetectConfig& config = {},
                                 const EventFilter& filter = {},
                                 const detect::Baseline* loaded = nullptr,
-                                std::size_t worker_count = 1, Split split = {}) {
+                                std::size_t worker_count = 1, Split split = {},
+                                bool through_state = false) {
   std::string buffer = "{\"Records\":[";
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (i > 0) buffer += ',';
@@ -90,6 +91,24 @@ inline detect::DetectResult run(const std::vector<Record>& records, const intel:
       });
   INFO("first message: " << (outcome.messages.empty() ? "" : outcome.messages.front()));
   REQUIRE(outcome.records_used == records.size());
+  if (through_state) {
+    // As a shard and its merge: each worker saved, loaded into a fresh detector, settled there.
+    std::vector<std::unique_ptr<detect::Detector>> fresh;
+    for (auto& w : workers) {
+      std::string saved;
+      w->save_state(saved, {});
+      ByteReader in(saved);
+      std::string_view body;
+      REQUIRE(in.str(body));
+      REQUIRE(in.done());
+      fresh.push_back(std::make_unique<detect::Detector>(intel, config, filter));
+      std::string error;
+      const bool loaded_ok = fresh.back()->load_state(body, 1, error);
+      INFO(error);
+      REQUIRE(loaded_ok);
+    }
+    workers = std::move(fresh);
+  }
   std::vector<detect::Detector*> raw;
   for (auto& w : workers) raw.push_back(w.get());
   return detect::finish(raw, intel, config, loaded);
