@@ -229,10 +229,11 @@ void begin_printing(PreparedRun& prepared, Command command, bool grouped = false
 /// Loads the Sigma rules of `paths` with the placeholder lists of `specs` (NAME=PATH) and, for
 /// %Legitimate_IP_Ranges%, the sign-in allow list of `signin` (may be null). A path or list that
 /// cannot be read, or a malformed spec, is a Config error; rules that cannot run are kept with
-/// their reasons. Null when no path is given.
+/// their reasons. Null when no path is given. `parsed`, when given, is what
+/// detect::sigma::parse_files read of `paths` (on another thread, while the lists loaded).
 [[nodiscard]] Result<std::shared_ptr<detect::sigma::RuleSet>> load_sigma(
     const std::vector<std::string>& paths, const std::vector<std::string>& specs,
-    const intel::IntelDb* signin);
+    const intel::IntelDb* signin, std::shared_ptr<detect::sigma::ParsedFiles> parsed = nullptr);
 
 /// True when colour may be used on `fd` in `mode`: NO_COLOR, CLICOLOR_FORCE and a terminal.
 [[nodiscard]] bool color_wanted(ColorMode mode, int fd);

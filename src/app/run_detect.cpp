@@ -231,21 +231,24 @@ int run_detections(const ScanRequest& request, bool investigate) {
     return report_error(s.error());
   }
   intel::IntelDb db;
-  // The Sigma rules load while the lists do: the rules keep a pointer to the database for
-  // later (the sign-in placeholder) and read nothing from it now. Errors are reported in the
-  // same order as before: the lists' first.
-  auto load_rules = [&] { return load_sigma(st.detect.sigma, st.detect.sigma_placeholders, &db); };
-  std::future<Result<std::shared_ptr<detect::sigma::RuleSet>>> sigma_loading;
+  // The Sigma rule files are read and parsed (yaml-cpp: the slow half of loading them) on a
+  // second thread while the lists load; they are compiled after, once the sign-in allow list
+  // that fills %Legitimate_IP_Ranges% is loaded. Errors come in the same order as before: the
+  // lists' first.
+  std::future<std::shared_ptr<detect::sigma::ParsedFiles>> sigma_parsing;
   if (!st.detect.sigma.empty()) {
     try {
-      sigma_loading = std::async(std::launch::async, load_rules);
+      sigma_parsing = std::async(std::launch::async,
+                                 [&] { return detect::sigma::parse_files(st.detect.sigma); });
     } catch (const std::system_error&) {
-      // No thread to spare: the rules load after the lists.
+      // No thread to spare: the rules are read after the lists.
     }
   }
   const Status intel_loaded = load_intel(st.intel, st.input.verbose, db);
-  auto sigma = sigma_loading.valid() ? sigma_loading.get() : load_rules();
+  std::shared_ptr<detect::sigma::ParsedFiles> parsed;
+  if (sigma_parsing.valid()) parsed = sigma_parsing.get();
   if (!intel_loaded) return report_error(intel_loaded.error());
+  auto sigma = load_sigma(st.detect.sigma, st.detect.sigma_placeholders, &db, std::move(parsed));
   if (!sigma) return report_error(sigma.error());
   settings.config.sigma = *sigma;
   settings.config.password_data_threshold = st.detect.password_data_threshold;

@@ -168,7 +168,7 @@ RunOptions build_run_options(const InputRequest& o) {
 
 Result<std::shared_ptr<detect::sigma::RuleSet>> load_sigma(
     const std::vector<std::string>& paths, const std::vector<std::string>& specs,
-    const intel::IntelDb* signin) {
+    const intel::IntelDb* signin, std::shared_ptr<detect::sigma::ParsedFiles> parsed) {
   if (paths.empty()) {
     if (!specs.empty()) return Error::usage("--sigma-placeholder needs --sigma", "--sigma-placeholder");
     return std::shared_ptr<detect::sigma::RuleSet>();
@@ -185,7 +185,8 @@ Result<std::shared_ptr<detect::sigma::RuleSet>> load_sigma(
     if (name.size() > 2 && name.front() == '%' && name.back() == '%') name = name.substr(1, name.size() - 2);
     lists.push_back({std::move(name), spec.substr(eq + 1)});
   }
-  auto loaded = detect::sigma::load(paths, lists, signin);
+  auto loaded = parsed ? detect::sigma::load(std::move(parsed), lists, signin)
+                       : detect::sigma::load(paths, lists, signin);
   if (!loaded.error.empty()) return Error::config(terminal_safe(loaded.error));
   return loaded.set;
 }

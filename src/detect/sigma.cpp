@@ -896,13 +896,27 @@ void finish_load(RuleSet::Impl& impl, const std::vector<PlaceholderSpec>& specs,
 
 }  // namespace
 
-LoadResult load(const std::vector<std::string>& paths,
-                const std::vector<PlaceholderSpec>& placeholders, const intel::IntelDb* signin) {
+/// One rule file as parse_files left it: its YAML documents, or why they could not be read.
+struct ParsedFile {
+  std::string path, stem;
+  std::vector<YAML::Node> docs;
+  std::string yaml_error;  ///< set: the file is kept as a refused rule with this reason
+};
+
+struct ParsedFiles {
+  std::vector<ParsedFile> files;
+  std::vector<std::string> notes;  ///< folders without rule files
+  std::string error;               ///< the path that stopped the walk (after `files`)
+  double ms = 0;
+};
+
+std::shared_ptr<ParsedFiles> parse_files(const std::vector<std::string>& paths) {
   const auto t0 = std::chrono::steady_clock::now();
-  LoadResult out;
-  out.set = std::make_shared<RuleSet>();
-  RuleSet::Impl& impl = out.set->impl();
-  impl.signin = signin;
+  auto out = std::make_shared<ParsedFiles>();
+  const auto done = [&] {
+    out->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  };
   namespace fs = std::filesystem;
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -913,40 +927,69 @@ LoadResult load(const std::vector<std::string>& paths,
         if ((ext == ".yml" || ext == ".yaml") && it->is_regular_file(ec)) files.push_back(it->path());
       }
       if (ec) {
-        out.error = fmt::format("--sigma {}: cannot walk the folder: {}", path, ec.message());
-        return out;
+        out->error = fmt::format("--sigma {}: cannot walk the folder: {}", path, ec.message());
+        return done();
       }
       std::sort(files.begin(), files.end());
-      if (files.empty()) impl.notes.push_back(fmt::format("--sigma {}: no .yml rule files", path));
+      if (files.empty()) out->notes.push_back(fmt::format("--sigma {}: no .yml rule files", path));
     } else if (fs::exists(path, ec)) {
       files.push_back(path);
     } else {
-      out.error = fmt::format("--sigma {}: no such file or folder", path);
-      return out;
+      out->error = fmt::format("--sigma {}: no such file or folder", path);
+      return done();
     }
     for (const fs::path& f : files) {
       std::string text;
       if (!read_file(f, text)) {
-        out.error = fmt::format("--sigma {}: cannot read the file", f.string());
-        return out;
+        out->error = fmt::format("--sigma {}: cannot read the file", f.string());
+        return done();
       }
-      std::vector<YAML::Node> docs;
+      ParsedFile parsed;
+      parsed.path = f.string();
+      parsed.stem = f.stem().string();
       try {
-        docs = parse_yaml(text);
+        parsed.docs = parse_yaml(text);
       } catch (const YAML::Exception& e) {
-        RuleMeta m;
-        m.file = f.string();
-        m.id = f.stem().string();
-        m.refused = fmt::format("YAML: {}", e.what());
-        impl.metas.push_back(std::move(m));
-        continue;
+        parsed.yaml_error = fmt::format("YAML: {}", e.what());
       }
-      load_document(impl, docs, f.string());
+      out->files.push_back(std::move(parsed));
     }
   }
+  return done();
+}
+
+LoadResult load(std::shared_ptr<ParsedFiles> parsed,
+                const std::vector<PlaceholderSpec>& placeholders, const intel::IntelDb* signin) {
+  const auto t0 = std::chrono::steady_clock::now();
+  LoadResult out;
+  out.set = std::make_shared<RuleSet>();
+  RuleSet::Impl& impl = out.set->impl();
+  impl.signin = signin;
+  for (ParsedFile& f : parsed->files) {
+    if (!f.yaml_error.empty()) {
+      RuleMeta m;
+      m.file = f.path;
+      m.id = f.stem;
+      m.refused = f.yaml_error;
+      impl.metas.push_back(std::move(m));
+      continue;
+    }
+    load_document(impl, f.docs, f.path);
+  }
+  impl.notes.insert(impl.notes.begin(), parsed->notes.begin(), parsed->notes.end());
+  if (!parsed->error.empty()) {
+    out.error = parsed->error;
+    return out;
+  }
   finish_load(impl, placeholders, out.error);
-  impl.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  impl.ms = parsed->ms +
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+LoadResult load(const std::vector<std::string>& paths,
+                const std::vector<PlaceholderSpec>& placeholders, const intel::IntelDb* signin) {
+  return load(parse_files(paths), placeholders, signin);
 }
 
 std::shared_ptr<RuleSet> compile_text(std::string_view yaml,
@@ -1261,10 +1304,25 @@ struct Matcher::State {
 
   /// The conjunction of a selection that holds, or null.
   const Conjunction* selection(const Selection& s) {
+    // Tests of fields the parse stage keeps go first: when one fails, the record is not
+    // parsed for the others. The order changes no match (a test's only effects are the field
+    // cache and the count of regular expressions cut short by their limit, which counts the
+    // searches made); the matched fields are reported in the rule's order.
+    const auto kept = [&](const FieldTest& t) {
+      return set.fields[static_cast<std::size_t>(t.field)].fast != nullptr;
+    };
     for (const Conjunction& c : s.alternatives) {
-      if (std::all_of(c.begin(), c.end(), [&](const FieldTest& t) { return field_test(t); })) {
-        return &c;
+      bool holds = true;
+      for (int pass = 0; pass < 2 && holds; ++pass) {
+        for (const FieldTest& t : c) {
+          if (kept(t) != (pass == 0)) continue;
+          if (!field_test(t)) {
+            holds = false;
+            break;
+          }
+        }
       }
+      if (holds) return &c;
     }
     return nullptr;
   }

@@ -76,6 +76,16 @@ struct LoadResult {
 [[nodiscard]] LoadResult load(const std::vector<std::string>& paths,
                               const std::vector<PlaceholderSpec>& placeholders,
                               const intel::IntelDb* signin);
+
+/// The first half of load(): the files found, read and parsed as YAML, nothing compiled. It
+/// reads no list, so it may run on another thread while the lists load.
+struct ParsedFiles;
+[[nodiscard]] std::shared_ptr<ParsedFiles> parse_files(const std::vector<std::string>& paths);
+/// The second half: compiles what parse_files read, exactly as load() would have (the sign-in
+/// allow list is looked at here, once the lists are loaded).
+[[nodiscard]] LoadResult load(std::shared_ptr<ParsedFiles> parsed,
+                              const std::vector<PlaceholderSpec>& placeholders,
+                              const intel::IntelDb* signin);
 /// Compiles one rule from YAML text (for tests): the set holds it, or its refusal.
 [[nodiscard]] std::shared_ptr<RuleSet> compile_text(std::string_view yaml,
                                                     const std::vector<PlaceholderSpec>& placeholders = {},
