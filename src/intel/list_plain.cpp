@@ -28,10 +28,17 @@ std::string_view trim(std::string_view s) {
 }
 
 
+void read_trimmed_entry(std::string_view text, std::size_t line, const ListVisitor& visitor);
+
 }  // namespace
 
 void read_list_entry(std::string_view text, std::size_t line, const ListVisitor& visitor) {
-  text = trim(text);
+  read_trimmed_entry(trim(text), line, visitor);
+}
+
+namespace {
+
+void read_trimmed_entry(std::string_view text, std::size_t line, const ListVisitor& visitor) {
   // Most entries are one address or CIDR: parse that first, with no reason asked for (building
   // it cost an allocation per line). A text that parses holds no '-', blank or tab, so the
   // checks below, and their messages, are only for the text that does not.
@@ -83,6 +90,8 @@ void read_list_entry(std::string_view text, std::size_t line, const ListVisitor&
   visitor.bad(line, error);
 }
 
+}  // namespace
+
 void read_plain_list(std::string_view content, const ListVisitor& visitor) {
   const char* const data = content.data();
   const std::size_t size = content.size();
@@ -106,7 +115,7 @@ void read_plain_list(std::string_view content, const ListVisitor& visitor) {
     pos = i + 1;
     text = trim(text);
     if (text.empty()) continue;
-    read_list_entry(text, line, visitor);
+    read_trimmed_entry(text, line, visitor);
   }
 }
 
