@@ -22,8 +22,8 @@ bool fail(std::string* error, std::string_view reason) {
 // Parses a dotted quad. A leading zero is refused because inet_aton reads it as octal, so
 // `035.1.1.1` means different hosts to different readers.
 bool parse_v4(std::string_view s, std::uint32_t& out, std::string* error) {
-  // Runs once per record (its source address) and once per list line: pointers, and unsigned
-  // arithmetic that may wrap on a run of digits too long to be an octet (refused below).
+  // Runs once per record (its source address) and once per list line: pointers, and each
+  // octet's digits read in line rather than counted in a loop.
   const char* p = s.data();
   const char* const end = p + s.size();
   std::uint32_t value = 0;
@@ -32,18 +32,25 @@ bool parse_v4(std::string_view s, std::uint32_t& out, std::string* error) {
       if (p == end || *p != '.') return fail(error, "malformed IPv4 address");
       ++p;
     }
-    const char* const start = p;
-    unsigned part = 0;
-    while (p != end && static_cast<unsigned>(*p - '0') <= 9) {
-      part = part * 10 + static_cast<unsigned>(*p - '0');
+    // At most three digits are read one by one; a fourth only decides the message.
+    unsigned part = p != end ? static_cast<unsigned>(*p - '0') : 10u;
+    if (part > 9) return fail(error, "malformed IPv4 address");
+    ++p;
+    unsigned digit = p != end ? static_cast<unsigned>(*p - '0') : 10u;
+    if (digit <= 9) {
+      if (part == 0) return fail(error, "leading zero in IPv4 octet (octal-ambiguous)");
+      part = part * 10 + digit;
       ++p;
+      digit = p != end ? static_cast<unsigned>(*p - '0') : 10u;
+      if (digit <= 9) {
+        part = part * 10 + digit;
+        ++p;
+        if (p != end && static_cast<unsigned>(*p - '0') <= 9) {
+          return fail(error, "IPv4 octet above 255");
+        }
+      }
     }
-    const auto digits = static_cast<std::size_t>(p - start);
-    if (digits == 0) return fail(error, "malformed IPv4 address");
-    if (digits > 1 && *start == '0') {
-      return fail(error, "leading zero in IPv4 octet (octal-ambiguous)");
-    }
-    if (digits > 3 || part > 255) return fail(error, "IPv4 octet above 255");
+    if (part > 255) return fail(error, "IPv4 octet above 255");
     value = (value << 8) | part;
   }
   if (p != end) return fail(error, "malformed IPv4 address");
