@@ -54,8 +54,24 @@ bool read_intel_file(const std::string& path, std::string& out, std::string* err
     return false;
   }
   out.clear();
-  // Sized from the start: growing by doubling copied a long list several times over.
-  if (S_ISREG(st.st_mode) && st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
+  // A regular file is read straight into a buffer of its size: growing by doubling, and the
+  // copy out of a chunk, were a few million instructions on a long list.
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    out.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t filled = 0;
+    while (filled < out.size()) {
+      const ssize_t n = ::read(fd, out.data() + filled, out.size() - filled);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd);
+        return fail_errno(path, err, error);
+      }
+      if (n == 0) break;
+      filled += static_cast<std::size_t>(n);
+    }
+    out.resize(filled);  // shorter than fstat said: keep what was read, then look for more
+  }
   char chunk[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
@@ -196,7 +212,8 @@ struct IntelDb::Impl {
   bool add_prefix(std::uint32_t list, const Prefix& prefix) {
     std::uint32_t& slot = lists_tree.insert(prefix);
     if (set_contains(slot, list)) return false;
-    slot = set_with(slot, list);
+    const std::uint64_t key = (std::uint64_t(slot) << 32) | list;
+    slot = key == last_plus_key ? last_plus : set_with(slot, list);
     return true;
   }
 
