@@ -71,12 +71,21 @@ constexpr std::array<std::int8_t, 256> kHexValue = [] {
 
 int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
-// Parses every RFC 4291 text form into 128 bits, without the IPv4-mapped conversion.
+bool parse_v6_groups(std::string_view s, U128& out, std::string* error);
+
+// Parses every RFC 4291 text form into 128 bits, without the IPv4-mapped conversion. Text that
+// parses holds no '%', '[' or ']', so they are looked for only to name what is wrong, and take
+// precedence over the other reasons as they did when looked for first.
 bool parse_v6_raw(std::string_view s, U128& out, std::string* error) {
+  if (parse_v6_groups(s, out, error)) return true;
   if (s.find('%') != std::string_view::npos) return fail(error, "zone id not allowed");
   if (s.find('[') != std::string_view::npos || s.find(']') != std::string_view::npos) {
     return fail(error, "brackets not allowed");
   }
+  return false;
+}
+
+bool parse_v6_groups(std::string_view s, U128& out, std::string* error) {
   std::uint16_t groups[8] = {};
   int count = 0;
   int gap = -1;  // group index where "::" stands
