@@ -1,5 +1,6 @@
 // Strict IPv4/IPv6 address and prefix parsing, canonical printing, and range decomposition.
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -21,8 +22,8 @@ bool fail(std::string* error, std::string_view reason) {
 // Parses a dotted quad. A leading zero is refused because inet_aton reads it as octal, so
 // `035.1.1.1` means different hosts to different readers.
 bool parse_v4(std::string_view s, std::uint32_t& out, std::string* error) {
-  // Runs once per record (its source address) and once per list line: pointers, and unsigned
-  // arithmetic that may wrap on a run of digits too long to be an octet (refused below).
+  // Runs once per record (its source address) and once per list line: pointers, and each
+  // octet's digits read in line rather than counted in a loop.
   const char* p = s.data();
   const char* const end = p + s.size();
   std::uint32_t value = 0;
@@ -31,18 +32,25 @@ bool parse_v4(std::string_view s, std::uint32_t& out, std::string* error) {
       if (p == end || *p != '.') return fail(error, "malformed IPv4 address");
       ++p;
     }
-    const char* const start = p;
-    unsigned part = 0;
-    while (p != end && static_cast<unsigned>(*p - '0') <= 9) {
-      part = part * 10 + static_cast<unsigned>(*p - '0');
+    // At most three digits are read one by one; a fourth only decides the message.
+    unsigned part = p != end ? static_cast<unsigned>(*p - '0') : 10u;
+    if (part > 9) return fail(error, "malformed IPv4 address");
+    ++p;
+    unsigned digit = p != end ? static_cast<unsigned>(*p - '0') : 10u;
+    if (digit <= 9) {
+      if (part == 0) return fail(error, "leading zero in IPv4 octet (octal-ambiguous)");
+      part = part * 10 + digit;
       ++p;
+      digit = p != end ? static_cast<unsigned>(*p - '0') : 10u;
+      if (digit <= 9) {
+        part = part * 10 + digit;
+        ++p;
+        if (p != end && static_cast<unsigned>(*p - '0') <= 9) {
+          return fail(error, "IPv4 octet above 255");
+        }
+      }
     }
-    const auto digits = static_cast<std::size_t>(p - start);
-    if (digits == 0) return fail(error, "malformed IPv4 address");
-    if (digits > 1 && *start == '0') {
-      return fail(error, "leading zero in IPv4 octet (octal-ambiguous)");
-    }
-    if (digits > 3 || part > 255) return fail(error, "IPv4 octet above 255");
+    if (part > 255) return fail(error, "IPv4 octet above 255");
     value = (value << 8) | part;
   }
   if (p != end) return fail(error, "malformed IPv4 address");
@@ -50,19 +58,34 @@ bool parse_v4(std::string_view s, std::uint32_t& out, std::string* error) {
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+constexpr std::array<std::int8_t, 256> kHexValue = [] {
+  std::array<std::int8_t, 256> value{};
+  value.fill(-1);
+  for (int i = 0; i < 10; ++i) value['0' + i] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 6; ++i) {
+    value['a' + i] = static_cast<std::int8_t>(10 + i);
+    value['A' + i] = static_cast<std::int8_t>(10 + i);
+  }
+  return value;
+}();
 
-// Parses every RFC 4291 text form into 128 bits, without the IPv4-mapped conversion.
+int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
+
+bool parse_v6_groups(std::string_view s, U128& out, std::string* error);
+
+// Parses every RFC 4291 text form into 128 bits, without the IPv4-mapped conversion. Text that
+// parses holds no '%', '[' or ']', so they are looked for only to name what is wrong, and take
+// precedence over the other reasons as they did when looked for first.
 bool parse_v6_raw(std::string_view s, U128& out, std::string* error) {
+  if (parse_v6_groups(s, out, error)) return true;
   if (s.find('%') != std::string_view::npos) return fail(error, "zone id not allowed");
   if (s.find('[') != std::string_view::npos || s.find(']') != std::string_view::npos) {
     return fail(error, "brackets not allowed");
   }
+  return false;
+}
+
+bool parse_v6_groups(std::string_view s, U128& out, std::string* error) {
   std::uint16_t groups[8] = {};
   int count = 0;
   int gap = -1;  // group index where "::" stands
@@ -74,27 +97,33 @@ bool parse_v6_raw(std::string_view s, U128& out, std::string* error) {
     return fail(error, "malformed IPv6 address");
   }
   while (i < s.size()) {
-    std::size_t end = s.find(':', i);
-    if (end == std::string_view::npos) end = s.size();
+    // One pass over the group: where it ends, its value, and whether it is all hex digits or
+    // holds a '.' (an embedded IPv4 address).
+    std::size_t end = i;
+    unsigned group = 0;
+    bool hex = true;
+    bool dotted = false;
+    for (; end < s.size() && s[end] != ':'; ++end) {
+      const int h = hex_value(s[end]);
+      if (h >= 0) {
+        group = group * 16 + unsigned(h);
+      } else {
+        hex = false;
+        if (s[end] == '.') dotted = true;
+      }
+    }
     std::string_view token = s.substr(i, end - i);
-    if (token.find('.') != std::string_view::npos) {
+    if (dotted) {
       std::uint32_t v4 = 0;
       if (end != s.size() || count > 6) return fail(error, "malformed IPv6 address");
-      std::string v4_error;
-      if (!parse_v4(token, v4, &v4_error)) return fail(error, v4_error);
+      if (!parse_v4(token, v4, error)) return false;
       groups[count++] = std::uint16_t(v4 >> 16);
       groups[count++] = std::uint16_t(v4 & 0xffff);
       i = end;
       break;
     }
-    if (token.empty() || token.size() > 4 || count >= 8) {
+    if (token.empty() || token.size() > 4 || count >= 8 || !hex) {
       return fail(error, "malformed IPv6 address");
-    }
-    unsigned group = 0;
-    for (char c : token) {
-      int h = hex_value(c);
-      if (h < 0) return fail(error, "malformed IPv6 address");
-      group = group * 16 + unsigned(h);
     }
     groups[count++] = std::uint16_t(group);
     if (end == s.size()) {
@@ -173,15 +202,21 @@ bool parse_prefix(std::string_view text, Prefix& out, bool* masked, std::string*
   std::size_t slash = text.find('/');
   std::string_view addr_text = text.substr(0, slash);
   if (addr_text.empty()) return fail(error, "empty address");
-  bool v6 = addr_text.find(':') != std::string_view::npos ||
-            addr_text.find('%') != std::string_view::npos || addr_text.front() == '[';
+  // Most list lines are dotted quads: try that first, and look for the marks of IPv6 only when
+  // it fails (a dotted quad holds none of them, so the family and any error are the same).
+  std::uint32_t v4 = 0;
+  bool v6 = false;
   U128 value = 0;
-  if (v6) {
-    if (!parse_v6_raw(addr_text, value, error)) return false;
-  } else {
-    std::uint32_t v4 = 0;
-    if (!parse_v4(addr_text, v4, error)) return false;
+  if (parse_v4(addr_text, v4, nullptr)) {
     value = v4;
+  } else {
+    v6 = addr_text.find(':') != std::string_view::npos ||
+         addr_text.find('%') != std::string_view::npos || addr_text.front() == '[';
+    if (v6) {
+      if (!parse_v6_raw(addr_text, value, error)) return false;
+    } else {
+      return parse_v4(addr_text, v4, error);
+    }
   }
   int bits = v6 ? 128 : 32;
   int length = bits;

@@ -65,11 +65,33 @@ class Trie {
     }
     if (root_ == 0) {
       root_ = add_node(key, length, true);
+      path_.assign(1, root_);
       return finish(root_, created, true);
+    }
+    // Every node whose prefix covers the new one lies on the walk from the root, and those on
+    // the last insert's path are a run from its start: resume from the deepest of them. Lists
+    // are inserted in address order, so that is usually a node or two above the last leaf,
+    // and the walk from the root (most of the cost of loading a long list) is skipped. The
+    // nodes made and links changed are the same as from the root.
+    std::size_t depth = path_.size();
+    while (depth > 0) {
+      const Node& n = nodes_[path_[depth - 1]];
+      if (n.length <= length && ((key ^ n.key) & K::mask(n.length)) == 0) break;
+      --depth;
     }
     std::uint32_t parent = 0;
     unsigned side = 0;
     std::uint32_t idx = root_;
+    if (depth == 0) {
+      path_.assign(1, root_);
+    } else {
+      path_.resize(depth);
+      idx = path_[depth - 1];
+      if (depth > 1) {
+        parent = path_[depth - 2];
+        side = K::bit(key, nodes_[parent].length);
+      }
+    }
     for (;;) {
       const Node n = nodes_[idx];
       int limit = std::min<int>(length, n.length);
@@ -87,17 +109,20 @@ class Trie {
         if (n.child[b] == 0) {
           std::uint32_t leaf = add_node(key, length, true);
           nodes_[idx].child[b] = leaf;
+          path_.push_back(leaf);
           return finish(leaf, created, true);
         }
         parent = idx;
         side = b;
         idx = n.child[b];
+        path_.push_back(idx);
         continue;
       }
       std::uint32_t fresh;
       if (c == length) {  // the new prefix sits above n
         fresh = add_node(key, length, true);
         nodes_[fresh].child[K::bit(n.key, length)] = idx;
+        path_.back() = fresh;
       } else {  // they diverge at bit c: a branch node takes both
         std::uint32_t glue = add_node(key & K::mask(c), c, false);
         fresh = add_node(key, length, true);
@@ -105,6 +130,8 @@ class Trie {
         nodes_[glue].child[b] = fresh;
         nodes_[glue].child[b ^ 1u] = idx;
         link(parent, side, glue);
+        path_.back() = glue;
+        path_.push_back(fresh);
         return finish(fresh, created, true);
       }
       link(parent, side, fresh);
@@ -288,6 +315,7 @@ class Trie {
   std::vector<std::uint32_t> chains_;
   std::vector<std::uint32_t> last_chain_;  // build_slots scratch: shares equal chains
   std::uint32_t last_offset_ = UINT32_MAX;
+  std::vector<std::uint32_t> path_;  // root-to-node path of the last insert
 };
 
 }  // namespace
