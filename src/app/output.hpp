@@ -142,6 +142,23 @@ struct PreparedRun {
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> describe_request(
     const InputRequest& request, const std::vector<std::string>& geoip, std::string pivot = {});
 
+/// The totals a merge read from the partials: a partial that cannot be read is a Usage error
+/// (nothing has been printed); the shards' failed and skipped files join the run's problems,
+/// named as one run names them.
+inline Result<RunTotals> merged_totals(PreparedRun& p, Result<RunTotals> totals,
+                                       std::vector<PartialProblem>& problems) {
+  if (!totals) {
+    Error e = std::move(totals).error();
+    e.kind = ErrorKind::Usage;
+    return e;
+  }
+  for (auto& problem : problems) {
+    p.problems.push_back(
+        FileProblem{p.files[problem.file].path, problem.failed, std::move(problem.reasons)});
+  }
+  return *totals;
+}
+
 /// Reads the run's events into one sink of type Sink per worker, made with `make`: from the
 /// files, or on a merge from the partials, in run order into a single sink (the results do not
 /// depend on the number of workers). A partial that cannot be read is a Usage error: nothing
@@ -157,16 +174,7 @@ template <class Sink>
   std::vector<PartialProblem> problems;
   auto totals = replay_partials(*p.replay, [&sink](const EventView& e) { sink.on_event(e); },
                                 problems);
-  if (!totals) {
-    Error e = std::move(totals).error();
-    e.kind = ErrorKind::Usage;
-    return e;
-  }
-  for (auto& problem : problems) {
-    p.problems.push_back(
-        FileProblem{p.files[problem.file].path, problem.failed, std::move(problem.reasons)});
-  }
-  return *totals;
+  return merged_totals(p, std::move(totals), problems);
 }
 
 /// Puts a run's files in path order, whatever the order of the arguments: events and findings

@@ -51,16 +51,7 @@ Result<RunTotals> read_states(
     PreparedRun& p, const std::function<Status(std::string_view, const std::string&)>& take) {
   std::vector<PartialProblem> problems;
   auto totals = read_partial_states(*p.replay, take, problems);
-  if (!totals) {
-    Error e = std::move(totals).error();
-    e.kind = ErrorKind::Usage;
-    return e;
-  }
-  for (auto& problem : problems) {
-    p.problems.push_back(
-        FileProblem{p.files[problem.file].path, problem.failed, std::move(problem.reasons)});
-  }
-  return *totals;
+  return merged_totals(p, std::move(totals), problems);
 }
 
 int run_shard(const InputRequest& request, Command command, bool keep_all, std::string resolved,

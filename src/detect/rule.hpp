@@ -86,6 +86,11 @@ class StateWriter : public ByteWriter {
       : ByteWriter(out), index_(index) {}
   /// A finding of this worker (one it emitted), by its place in the worker's findings.
   void finding(const Finding* f) { varint(index_.at(f)); }
+  /// A list of this worker's findings (a rule's candidates): the count, then each.
+  void findings(const std::vector<Finding*>& list) {
+    varint(list.size());
+    for (const Finding* f : list) finding(f);
+  }
 
  private:
   const std::unordered_map<const Finding*, std::uint32_t>& index_;
@@ -104,7 +109,18 @@ class StateReader : public ByteReader {
       return nullptr;
     }
     return &worker_.findings[i];
+  }  /// What StateWriter::findings wrote, appended to `list`; false on damaged input.
+  [[nodiscard]] bool findings(std::vector<Finding*>& list) {
+    std::uint64_t n = 0;
+    if (!count(n)) return false;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      Finding* f = finding();
+      if (f == nullptr) return false;
+      list.push_back(f);
+    }
+    return true;
   }
+
   /// Text read into the worker's pool (what a finding or candidate points at).
   [[nodiscard]] bool text(std::string_view& s) {
     if (!str(s)) return false;

@@ -60,8 +60,7 @@ class CredentialExfiltration final : public Rule {
       out.str(key);
       out.varint(static_cast<std::uint64_t>(t));
     }
-    out.varint(candidates_.size());
-    for (const Finding* f : candidates_) out.finding(f);
+    out.findings(candidates_);
   }
 
   bool load_state(StateReader& in) override {
@@ -75,13 +74,7 @@ class CredentialExfiltration final : public Rule {
       if (it == first_aws_.end()) first_aws_.emplace(std::string(key), static_cast<TimeMs>(t));
       else if (static_cast<TimeMs>(t) < it->second) it->second = static_cast<TimeMs>(t);
     }
-    if (!in.count(n)) return false;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      Finding* f = in.finding();
-      if (f == nullptr) return false;
-      candidates_.push_back(f);
-    }
-    return true;
+    return in.findings(candidates_);
   }
 
  private:

@@ -65,21 +65,9 @@ class PasswordDataBurst final : public Rule {
     }
   }
 
-  void save_state(StateWriter& out) const override {
-    out.varint(candidates_.size());
-    for (const Finding* f : candidates_) out.finding(f);
-  }
+  void save_state(StateWriter& out) const override { out.findings(candidates_); }
 
-  bool load_state(StateReader& in) override {
-    std::uint64_t n = 0;
-    if (!in.count(n)) return false;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      Finding* f = in.finding();
-      if (f == nullptr) return false;
-      candidates_.push_back(f);
-    }
-    return true;
-  }
+  bool load_state(StateReader& in) override { return in.findings(candidates_); }
 
  private:
   std::vector<Finding*> candidates_;
