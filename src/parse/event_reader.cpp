@@ -73,20 +73,33 @@ std::string_view lenient_string(od::value v) {
   return {};
 }
 
-error_code read_issuer(od::object issuer, IdentityView& id) {
+/// A list where an object is expected: a reader that looks into lists may find members there.
+bool is_list(od::value& v) {
+  od::json_type type;
+  return v.type().get(type) == simdjson::SUCCESS && type == od::json_type::array;
+}
+
+error_code read_issuer(od::object issuer, IdentityView& id, std::uint32_t& members) {
   for (auto field : issuer) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return e;
     od::value v;
     if (auto e = field.value().get(v)) return e;
-    if (key_is(key, "type")) id.issuer_type = lenient_string(v);
-    else if (key_is(key, "arn")) id.issuer_arn = lenient_string(v);
-    else if (key_is(key, "userName")) id.issuer_user_name = lenient_string(v);
+    if (key_is(key, "type")) {
+      id.issuer_type = lenient_string(v);
+      members |= Member::kIssuerType;
+    } else if (key_is(key, "arn")) {
+      id.issuer_arn = lenient_string(v);
+      members |= Member::kIssuerArn;
+    } else if (key_is(key, "userName")) {
+      id.issuer_user_name = lenient_string(v);
+      members |= Member::kIssuerUserName;
+    }
   }
   return simdjson::SUCCESS;
 }
 
-error_code read_session_context(od::object ctx, IdentityView& id) {
+error_code read_session_context(od::object ctx, IdentityView& id, std::uint32_t& members) {
   for (auto field : ctx) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return e;
@@ -94,12 +107,14 @@ error_code read_session_context(od::object ctx, IdentityView& id) {
     if (auto e = field.value().get(v)) return e;
     if (key_is(key, "sessionIssuer")) {
       od::object o;
-      if (v.get_object().get(o) == simdjson::SUCCESS) {
-        if (auto e = read_issuer(o, id)) return e;
+      if (is_list(v)) members |= Member::kIrregular;
+      else if (v.get_object().get(o) == simdjson::SUCCESS) {
+        if (auto e = read_issuer(o, id, members)) return e;
       }
     } else if (key_is(key, "attributes")) {
       od::object o;
-      if (v.get_object().get(o) == simdjson::SUCCESS) {
+      if (is_list(v)) members |= Member::kIrregular;
+      else if (v.get_object().get(o) == simdjson::SUCCESS) {
         for (auto attr : o) {
           std::string_view k;
           if (auto e = attr.unescaped_key().get(k)) return e;
@@ -107,6 +122,7 @@ error_code read_session_context(od::object ctx, IdentityView& id) {
             od::value av;
             if (auto e = attr.value().get(av)) return e;
             id.mfa_authenticated = lenient_string(av);
+            members |= Member::kMfaAuthenticated;
           }
         }
       }
@@ -115,7 +131,7 @@ error_code read_session_context(od::object ctx, IdentityView& id) {
   return simdjson::SUCCESS;
 }
 
-error_code read_identity(od::object obj, IdentityView& id) {
+error_code read_identity(od::object obj, IdentityView& id, std::uint32_t& members) {
   id.type = IdentityType::Unknown;
   for (auto field : obj) {
     std::string_view key;
@@ -125,24 +141,32 @@ error_code read_identity(od::object obj, IdentityView& id) {
     if (key_is(key, "type")) {
       id.type_text = lenient_string(v);
       id.type = parse_identity_type(id.type_text);
+      members |= Member::kIdType;
     } else if (key_is(key, "principalId")) {
       id.principal_id = lenient_string(v);
+      members |= Member::kIdPrincipalId;
     } else if (key_is(key, "arn")) {
       id.arn = lenient_string(v);
+      members |= Member::kIdArn;
     } else if (key_is(key, "accountId")) {
       id.account_id = lenient_string(v);
+      members |= Member::kIdAccount;
     } else if (key_is(key, "accessKeyId")) {
       id.access_key_id = lenient_string(v);
+      members |= Member::kIdAccessKey;
     } else if (key_is(key, "userName")) {
       id.user_name = lenient_string(v);
+      members |= Member::kIdUserName;
     } else if (key_is(key, "invokedBy")) {
       id.invoked_by = lenient_string(v);
+      members |= Member::kIdInvokedBy;
     } else if (key_is(key, "identityProvider")) {
       id.identity_provider = lenient_string(v);
     } else if (key_is(key, "sessionContext")) {
       od::object o;
-      if (v.get_object().get(o) == simdjson::SUCCESS) {
-        if (auto e = read_session_context(o, id)) return e;
+      if (is_list(v)) members |= Member::kIrregular;
+      else if (v.get_object().get(o) == simdjson::SUCCESS) {
+        if (auto e = read_session_context(o, id, members)) return e;
       }
     } else if (key_is(key, "onBehalfOf")) {
       od::object o;
@@ -420,34 +444,52 @@ struct EventReader::Impl {
           } else if (key_is(key, "eventName")) {
             once(2u, key);
             ev.event_name = lenient_string(v);
+            ev.members |= Member::kEventName;
           } else if (key_is(key, "eventSource")) {
             once(4u, key);
             ev.event_source = lenient_string(v);
-          } else if (key_is(key, "eventType")) ev.event_type = lenient_string(v);
-          else if (key_is(key, "eventID")) ev.event_id = lenient_string(v);
-          else if (key_is(key, "eventVersion")) ev.event_version = lenient_string(v);
-          else if (key_is(key, "errorCode")) ev.error_code = lenient_string(v);
-          else if (key_is(key, "errorMessage")) ev.error_message = lenient_string(v);
+            ev.members |= Member::kEventSource;
+          } else if (key_is(key, "eventType")) {
+            ev.event_type = lenient_string(v);
+            ev.members |= Member::kEventType;
+          } else if (key_is(key, "eventID")) {
+            ev.event_id = lenient_string(v);
+            ev.members |= Member::kEventId;
+          } else if (key_is(key, "eventVersion")) {
+            ev.event_version = lenient_string(v);
+            ev.members |= Member::kEventVersion;
+          } else if (key_is(key, "errorCode")) {
+            ev.error_code = lenient_string(v);
+            ev.members |= Member::kErrorCode;
+          } else if (key_is(key, "errorMessage")) {
+            ev.error_message = lenient_string(v);
+            ev.members |= Member::kErrorMessage;
+          }
           break;
         case 'a':
-          if (key_is(key, "awsRegion")) ev.aws_region = lenient_string(v);
-          else if (key_is(key, "additionalEventData")) ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
+          if (key_is(key, "awsRegion")) {
+            ev.aws_region = lenient_string(v);
+            ev.members |= Member::kAwsRegion;
+          } else if (key_is(key, "additionalEventData")) ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
           break;
         case 's':
           if (key_is(key, "sourceIPAddress")) {
             once(8u, key);
             ev.source_ip = lenient_string(v);
+            ev.members |= Member::kSourceIp;
           }
           break;
         case 'u':
           if (key_is(key, "userAgent")) {
             ev.user_agent = lenient_string(v);
+            ev.members |= Member::kUserAgent;
           } else if (key_is(key, "userIdentity")) {
             once(16u, key);
             od::object id;
-            if (v.get_object().get(id) == simdjson::SUCCESS) {
+            if (is_list(v)) ev.members |= Member::kIrregular;
+            else if (v.get_object().get(id) == simdjson::SUCCESS) {
               has_identity = true;
-              if (auto ie = read_identity(id, ev.identity)) {
+              if (auto ie = read_identity(id, ev.identity, ev.members)) {
                 reject(index, simdjson::error_message(ie));
                 if (limit == outer_limit) failed_at = start;
                 return ie;
@@ -458,7 +500,10 @@ struct EventReader::Impl {
         case 'r':
           if (key_is(key, "requestParameters")) ev.request_parameters = RawJson(v.raw_json_token().data(), limit);
           else if (key_is(key, "responseElements")) ev.response_elements = RawJson(v.raw_json_token().data(), limit);
-          else if (key_is(key, "recipientAccountId")) ev.recipient_account_id = lenient_string(v);
+          else if (key_is(key, "recipientAccountId")) {
+            ev.recipient_account_id = lenient_string(v);
+            ev.members |= Member::kRecipientAccount;
+          }
           else if (key_is(key, "readOnly")) {
             bool b = false;
             std::string_view s;
@@ -499,6 +544,7 @@ struct EventReader::Impl {
       return simdjson::SUCCESS;
     }
     if (!has_identity) ev.identity.type = IdentityType::Missing;
+    if ((ev.members & Member::kIrregular) == 0) ev.members |= Member::kKnown;
     std::string_view when = ev.event_time;
     bool from_timestamp = false;
     if (when.empty() && !timestamp_fallback.empty()) {

@@ -440,46 +440,78 @@ TEST_CASE("sigma: placeholders are filled from lists, addresses through the radi
   std::filesystem::remove_all(dir);
 }
 
+namespace {
+
+/// Runs `yaml` over `records` (each a JSON object) as the reader gives them: the matches, and
+/// how many records the matcher parsed.
+std::pair<std::size_t, std::uint64_t> match_records(const std::string& yaml,
+                                                    const std::vector<std::string>& records) {
+  auto set = sigma::compile_text(yaml);
+  REQUIRE(set->rules().size() == 1);
+  REQUIRE(set->rules().front().refused.empty());
+  sigma::Matcher m(*set, nullptr);
+  std::size_t n = 0;
+  std::string buffer = "{\"Records\":[";
+  for (std::size_t i = 0; i < records.size(); ++i) buffer += (i ? "," : "") + records[i];
+  buffer += "]}";
+  const std::size_t size = buffer.size();
+  buffer.append(kBufferPadding, '\0');
+  EventReader reader;
+  (void)reader.read(std::string_view(buffer.data(), size), 0, [&](const EventView& e) {
+    m.match(e, [&](std::size_t, const auto&) { ++n; });
+  });
+  return {n, m.records_parsed()};
+}
+
+}  // namespace
+
 TEST_CASE("sigma: the record is parsed only for events a rule's pre-filter lets through",
           "[sigma]") {
   Record stop = named("StopLogging");
   stop.request = "{\"name\":\"main\"}";
-  std::vector<Record> records(20, named("ListBuckets", "s3.amazonaws.com"));
-  records.push_back(stop);
+  std::vector<std::string> records(20, named("ListBuckets", "s3.amazonaws.com").json());
+  records.push_back(stop.json());
   // A rule on the event view's own fields never parses the record.
-  {
-    auto set = sigma::compile_text(rule("    s:\n        eventName: StopLogging\n"
-                                        "        userIdentity.arn|contains: alice\n    condition: s\n"));
-    sigma::Matcher m(*set, nullptr);
-    std::size_t n = 0;
-    std::string buffer = "{\"Records\":[";
-    for (std::size_t i = 0; i < records.size(); ++i) buffer += (i ? "," : "") + records[i].json();
-    buffer += "]}";
-    const std::size_t size = buffer.size();
-    buffer.append(kBufferPadding, '\0');
-    EventReader reader;
-    (void)reader.read(std::string_view(buffer.data(), size), 0, [&](const EventView& e) {
-      m.match(e, [&](std::size_t, const auto&) { ++n; });
-    });
-    CHECK(n == 1);
-    CHECK(m.records_parsed() == 0);
-  }
+  CHECK(match_records(rule("    s:\n        eventName: StopLogging\n"
+                           "        userIdentity.arn|contains: alice\n    condition: s\n"),
+                      records) == std::pair<std::size_t, std::uint64_t>{1, 0});
   // A rule on requestParameters parses only the StopLogging record.
-  {
-    auto set = sigma::compile_text(rule("    s:\n        eventName: StopLogging\n"
-                                        "        requestParameters.name: main\n    condition: s\n"));
-    sigma::Matcher m(*set, nullptr);
-    std::size_t n = 0;
-    std::string buffer = "{\"Records\":[";
-    for (std::size_t i = 0; i < records.size(); ++i) buffer += (i ? "," : "") + records[i].json();
-    buffer += "]}";
-    const std::size_t size = buffer.size();
-    buffer.append(kBufferPadding, '\0');
-    EventReader reader;
-    (void)reader.read(std::string_view(buffer.data(), size), 0, [&](const EventView& e) {
-      m.match(e, [&](std::size_t, const auto&) { ++n; });
-    });
-    CHECK(n == 1);
-    CHECK(m.records_parsed() == 1);
-  }
+  CHECK(match_records(rule("    s:\n        eventName: StopLogging\n"
+                           "        requestParameters.name: main\n    condition: s\n"),
+                      records) == std::pair<std::size_t, std::uint64_t>{1, 1});
+}
+
+TEST_CASE("sigma: a member the reader saw absent is absent without a parse; null, lists and "
+          "other values are looked up in the record", "[sigma]") {
+  using Counts = std::pair<std::size_t, std::uint64_t>;
+  const std::string head = "{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-01-01T00:00:00Z\","
+                           "\"eventSource\":\"sts.amazonaws.com\",\"eventName\":\"AssumeRole\",";
+  // An AWS service's call: its userIdentity has no arn, and the record no errorCode.
+  const std::string service = head + "\"userIdentity\":{\"type\":\"AWSService\","
+                                     "\"invokedBy\":\"ec2.amazonaws.com\"}}";
+  const std::string null_arn = head + "\"userIdentity\":{\"type\":\"AWSService\",\"arn\":null},"
+                                      "\"errorCode\":null}";
+  const std::string number_arn = head + "\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":{\"a\":1}}}";
+  const std::string listed = head + "\"userIdentity\":[{\"type\":\"IAMUser\",\"arn\":\"arn:x\"}]}";
+  const std::string listed_issuer =
+      head + "\"userIdentity\":{\"type\":\"AssumedRole\",\"sessionContext\":["
+             "{\"sessionIssuer\":{\"type\":\"Role\"}}]}}";
+  const auto r = [](const std::string& sel) {
+    return rule("    s:\n        eventName: AssumeRole\n        " + sel + "\n    condition: s\n");
+  };
+  // Absent, told by the reader: no parse.
+  CHECK(match_records(r("userIdentity.arn|exists: false"), {service}) == Counts{1, 0});
+  CHECK(match_records(r("userIdentity.arn: null"), {service}) == Counts{1, 0});
+  CHECK(match_records(r("errorCode|exists: false"), {service}) == Counts{1, 0});
+  CHECK(match_records(r("userIdentity.sessionContext.sessionIssuer.type: Role"), {service}) ==
+        Counts{0, 0});
+  // Present but null, or not text: the record is parsed to tell.
+  CHECK(match_records(r("userIdentity.arn|exists: true"), {null_arn}) == Counts{1, 1});
+  CHECK(match_records(r("userIdentity.arn: null"), {null_arn}) == Counts{1, 1});
+  CHECK(match_records(r("errorCode|exists: true"), {null_arn}) == Counts{1, 1});
+  CHECK(match_records(r("userIdentity.arn|contains: '\"a\"'"), {number_arn}) == Counts{1, 1});
+  // A list where an object belongs: the lookup goes into its elements, so it is parsed.
+  CHECK(match_records(r("userIdentity.arn: 'arn:x'"), {listed}) == Counts{1, 1});
+  CHECK(match_records(r("userIdentity.sessionContext.sessionIssuer.type: Role"), {listed_issuer}) ==
+        Counts{1, 1});
 }
