@@ -49,9 +49,9 @@ struct Worker {
   const intel::IntelDb& intel;
   const DetectConfig& config;
   simdjson::dom::parser json;
-  /// Every finding and candidate, where it stays until it is printed: a deque grows without
-  /// moving what it holds, so candidates can be kept as pointers.
-  std::deque<Finding> findings;
+  /// Every finding and candidate, where it stays until it is printed (candidates are kept
+  /// as pointers to them).
+  FindingStore findings;
   /// The text of this worker's findings; finish() hands it on with them.
   std::shared_ptr<TextPool> text = std::make_shared<TextPool>();
   /// What this worker's events taught the baseline (malicious-ip-caller learns it).

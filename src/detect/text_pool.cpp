@@ -68,7 +68,7 @@ std::span<const std::string> TextPool::keep(std::vector<std::string> list) {
   return lists_.emplace_back(std::move(list));
 }
 
-void FindingList::adopt(std::deque<Finding>&& storage) {
+void FindingList::adopt(FindingStore&& storage) {
   storage_.push_back(std::move(storage));
   for (Finding& f : storage_.back()) items_.push_back(&f);
 }

@@ -121,7 +121,7 @@ TEST_CASE("html marks findings on the chart and shades investigate's window", "[
   f.reasons = {"source 203.0.113.66 is on threat list <custom>"};
   f.guardduty_type = "Recon:IAMUser/MaliciousIPCaller.Custom";
   detect::FindingList findings;
-  findings.adopt(std::deque<detect::Finding>{f});
+  findings.adopt(detect::FindingStore{f});
   detect::DetectResult result;
   std::ostringstream out;
   auto printer = make_printer("html", Command::Investigate, out, {});

@@ -355,7 +355,7 @@ TEST_CASE("a finding group is one Detection Finding with its count and span", "[
   detect::Finding later = tor_finding();
   later.time += 60000;
   later.event_name = "GetCallerIdentity";
-  findings.adopt(std::deque<detect::Finding>{tor_finding(), later});
+  findings.adopt(detect::FindingStore{tor_finding(), later});
   const auto groups = group_findings(findings);
   REQUIRE(groups.size() == 1);
   std::ostringstream out;

@@ -44,7 +44,7 @@ std::string print_detect(std::string_view format, Command command, bool grouped,
                          PrinterOptions options = {}) {
   static const FileTable files{InputFile{"logs/a.json", false, true}};
   detect::FindingList findings;
-  findings.adopt(std::deque<detect::Finding>{sample_finding()});
+  findings.adopt(detect::FindingStore{sample_finding()});
   detect::DetectResult result;
   RunTotals totals;
   std::ostringstream out;

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -285,6 +287,69 @@ class Detector {
   std::unique_ptr<State> state_;
 };
 
+/// Findings where a worker made them: blocks of 64 that never move, so candidates can be kept
+/// as pointers, and making a finding allocates nothing of its own (a std::deque of findings
+/// this size allocates each one alone).
+class FindingStore {
+ public:
+  template <typename Store, typename Value>
+  class basic_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Finding;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Value*;
+    using reference = Value&;
+    basic_iterator() = default;
+    basic_iterator(Store* store, std::size_t i) : store_(store), i_(i) {}
+    reference operator*() const { return (*store_)[i_]; }
+    pointer operator->() const { return &(*store_)[i_]; }
+    basic_iterator& operator++() { ++i_; return *this; }
+    basic_iterator operator++(int) { auto old = *this; ++i_; return old; }
+    bool operator==(const basic_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    Store* store_ = nullptr;
+    std::size_t i_ = 0;
+  };
+  using iterator = basic_iterator<FindingStore, Finding>;
+  using const_iterator = basic_iterator<const FindingStore, const Finding>;
+
+  FindingStore() = default;
+  FindingStore(std::initializer_list<Finding> list) {
+    for (const Finding& f : list) emplace_back(f);
+  }
+
+  template <typename... Args>
+  Finding& emplace_back(Args&&... args) {
+    if (blocks_.empty() || blocks_.back().size() == kBlock) {
+      blocks_.emplace_back().reserve(kBlock);
+    }
+    ++size_;
+    return blocks_.back().emplace_back(std::forward<Args>(args)...);
+  }
+  [[nodiscard]] Finding& back() { return blocks_.back().back(); }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  [[nodiscard]] Finding& operator[](std::size_t i) { return blocks_[i / kBlock][i % kBlock]; }
+  [[nodiscard]] const Finding& operator[](std::size_t i) const {
+    return blocks_[i / kBlock][i % kBlock];
+  }
+  void clear() {
+    blocks_.clear();
+    size_ = 0;
+  }
+  [[nodiscard]] iterator begin() { return {this, 0}; }
+  [[nodiscard]] iterator end() { return {this, size_}; }
+  [[nodiscard]] const_iterator begin() const { return {this, 0}; }
+  [[nodiscard]] const_iterator end() const { return {this, size_}; }
+
+ private:
+  static constexpr std::size_t kBlock = 64;
+  std::vector<std::vector<Finding>> blocks_;  ///< each reserved to kBlock, never past it
+  std::size_t size_ = 0;
+};
+
 struct DetectResult;
 
 /// The merged result of all workers: every finding, sorted, with candidate rules settled.
@@ -313,7 +378,7 @@ class FindingList {
   };
 
   /// Takes `storage` whole; its findings join the list (unsorted until sort_and_drop_empty).
-  void adopt(std::deque<Finding>&& storage);
+  void adopt(FindingStore&& storage);
   /// Orders the findings for the report and drops those whose rule is empty.
   void sort_and_drop_empty();
   /// Drops, keeping the order, the findings `pred` is true for.
@@ -333,7 +398,7 @@ class FindingList {
   // finish() fills in what needs the report order (the ids' suffixes).
   friend DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
                              const DetectConfig& config, const Baseline* loaded);
-  std::vector<std::deque<Finding>> storage_;
+  std::vector<FindingStore> storage_;
   std::vector<Finding*> items_;
 };
 
