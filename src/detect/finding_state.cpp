@@ -33,9 +33,10 @@ void save_finding(StateWriter& out, const Finding& f, std::span<const std::uint3
   }
   out.varint(f.source.file < files.size() ? files[f.source.file] : f.source.file);
   out.varint(f.source.index);
-  for (const auto* list : {&f.reasons, &f.tags, &f.references}) {
-    out.varint(list->size());
-    for (std::string_view v : *list) out.str(v);
+  for (const std::span<const std::string_view> list :
+       {std::span<const std::string_view>(f.reasons), f.tags, f.references}) {
+    out.varint(list.size());
+    for (std::string_view v : list) out.str(v);
   }
 }
 
@@ -79,13 +80,17 @@ bool load_finding(StateReader& in, Finding& f) {
     if (!in.text(*v)) return false;
   }
   if (!in.number(f.source.file) || !in.varint(f.source.index)) return false;
-  for (auto* list : {&f.reasons, &f.tags, &f.references}) {
+  std::vector<std::string_view> tags, references;
+  for (auto* list : {&f.reasons, &tags, &references}) {
     if (!in.count(n)) return false;
     list->resize(n);
     for (std::string_view& v : *list) {
       if (!in.text(v)) return false;
     }
   }
+  TextPool& pool = *in.worker().text;
+  if (!tags.empty()) f.tags = pool.keep(std::move(tags));
+  if (!references.empty()) f.references = pool.keep(std::move(references));
   return true;
 }
 

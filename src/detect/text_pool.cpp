@@ -68,6 +68,10 @@ std::span<const std::string> TextPool::keep(std::vector<std::string> list) {
   return lists_.emplace_back(std::move(list));
 }
 
+std::span<const std::string_view> TextPool::keep(std::vector<std::string_view> list) {
+  return view_lists_.emplace_back(std::move(list));
+}
+
 void FindingList::adopt(FindingStore&& storage) {
   storage_.push_back(std::move(storage));
   for (Finding& f : storage_.back()) items_.push_back(&f);

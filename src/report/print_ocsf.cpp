@@ -184,7 +184,7 @@ std::optional<Tactic> tactic_of(std::string_view id) {
 /// sub-technique too), carrying the tactic when the rule names exactly one; otherwise each
 /// tactic on its own. Nothing is written for a finding without ATT&CK tags. The ATT&CK
 /// version is left out: a Sigma rule does not say which one its tags follow.
-void append_attacks(JsonWriter& w, const std::vector<std::string_view>& tags) {
+void append_attacks(JsonWriter& w, std::span<const std::string_view> tags) {
   std::vector<Technique> techniques;
   std::vector<Tactic> tactics;
   for (std::string_view tag : tags) {

@@ -153,8 +153,10 @@ TEST_CASE("a Sigma finding's ATT&CK tags become finding_info.attacks", "[report]
   f.title = "Test rule";
   dom::parser parser;
   SECTION("techniques and sub-techniques, with the rule's one tactic") {
-    f.tags = {"attack.persistence", "attack.t1098", "attack.t1078.004", "attack.g0016",
-              "detection.threat-hunting", "attack.t1098"};
+    static constexpr std::string_view kTags[] = {"attack.persistence", "attack.t1098",
+                                                 "attack.t1078.004",   "attack.g0016",
+                                                 "detection.threat-hunting", "attack.t1098"};
+    f.tags = kTags;
     const auto lines = print_ocsf({f}, {});
     REQUIRE(lines.size() == 1);
     const dom::element a = parse_line(parser, lines[0])["finding_info"]["attacks"];
@@ -169,7 +171,9 @@ TEST_CASE("a Sigma finding's ATT&CK tags become finding_info.attacks", "[report]
     CHECK_FALSE(has(a.at(0), "version"));  // a Sigma rule does not say which ATT&CK version
   }
   SECTION("two tactics stand on their own; an unknown tactic keeps its name, no uid") {
-    f.tags = {"attack.t1562", "attack.privilege_escalation", "attack.defense-impairment"};
+    static constexpr std::string_view kTags[] = {"attack.t1562", "attack.privilege_escalation",
+                                                 "attack.defense-impairment"};
+    f.tags = kTags;
     const auto lines = print_ocsf({f}, {});
     const dom::element a = parse_line(parser, lines[0])["finding_info"]["attacks"];
     REQUIRE(dom::array(a).size() == 3);
@@ -181,7 +185,9 @@ TEST_CASE("a Sigma finding's ATT&CK tags become finding_info.attacks", "[report]
     CHECK_FALSE(has(a.at(2)["tactic"], "uid"));
   }
   SECTION("no ATT&CK tag, no attacks; malformed ids are not techniques") {
-    f.tags = {"cve.2021-1234", "attack.t12", "attack.t1234.5", "attack.", "attack.t1234x"};
+    static constexpr std::string_view kTags[] = {"cve.2021-1234", "attack.t12", "attack.t1234.5",
+                                                 "attack.", "attack.t1234x"};
+    f.tags = kTags;
     const auto lines = print_ocsf({f}, {});
     CHECK_FALSE(has(parse_line(parser, lines[0])["finding_info"], "attacks"));
   }

@@ -69,7 +69,9 @@ struct Finding {
   /// rules' licence asks that author and reference travel with what they find. Empty for the
   /// built-in rules.
   std::string_view title, author;
-  std::vector<std::string_view> tags, references;
+  /// Pooled with the rest of the finding's text (TextPool::keep), shared by every finding of
+  /// the rule.
+  std::span<const std::string_view> tags, references;
   /// Stable id, set by finish(): 16 hex digits of a hash of the rule, eventID, event time,
   /// eventSource, eventName, principal key, access key and source address, the same on every
   /// run and for any number of workers. Findings that would share one (identical events
@@ -156,10 +158,13 @@ class TextPool {
   /// Keeps a list of strings as long as the pool (the AWS services of a finding loaded from a
   /// shard's partial, which a single run points at in the loaded ranges).
   [[nodiscard]] std::span<const std::string> keep(std::vector<std::string> list);
+  /// Keeps a list of views (of text that outlives the pool's use, such as its own).
+  [[nodiscard]] std::span<const std::string_view> keep(std::vector<std::string_view> list);
 
  private:
   void grow();
   std::deque<std::vector<std::string>> lists_;
+  std::deque<std::vector<std::string_view>> view_lists_;
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::size_t used_ = 0, capacity_ = 0;
   /// The distinct strings, open addressing with each string's hash kept: a lookup is one

@@ -52,7 +52,8 @@ class SigmaRules final : public Rule {
     bool ready = false;
     Severity severity = Severity::Medium;
     std::string_view rule, title, author, header;
-    std::vector<std::string_view> tags, references, trailer;
+    std::span<const std::string_view> tags, references;  ///< in the pool
+    std::vector<std::string_view> trailer;
   };
 
   const Text& text_of(std::size_t index) {
@@ -66,8 +67,11 @@ class SigmaRules final : public Rule {
     t.rule = pool.intern(fmt::format("sigma:{}", m.id));
     t.title = pool.intern(m.title);
     t.author = pool.intern(m.author);
-    for (const auto& tag : m.tags) t.tags.push_back(pool.intern(tag));
-    for (const auto& r : m.references) t.references.push_back(pool.intern(r));
+    std::vector<std::string_view> tags, references;
+    for (const auto& tag : m.tags) tags.push_back(pool.intern(tag));
+    for (const auto& r : m.references) references.push_back(pool.intern(r));
+    t.tags = pool.keep(std::move(tags));
+    t.references = pool.keep(std::move(references));
     t.header = pool.intern(fmt::format("Sigma rule '{}' (level {}{}{})", m.title, m.level,
                                        m.status.empty() ? "" : ", status ", m.status));
     if (!m.tags.empty()) t.trailer.push_back(pool.intern(fmt::format("tags: {}", fmt::join(m.tags, ", "))));
