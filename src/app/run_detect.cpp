@@ -343,8 +343,11 @@ int run_detections(const ScanRequest& request, bool investigate) {
       detect::finish(detectors, db, config, settings.has_loaded ? &settings.loaded : nullptr);
   // One event, one finding: the findings and events of a copy not kept go, and the copies
   // stop counting as matched.
+  // With no copy seen, every event is its own kept copy: nothing to look up.
   const DuplicateIndex& dups = *p.duplicates;
-  result.findings.drop_if([&](const detect::Finding& f) { return !dups.kept(f.event_id, f.source); });
+  if (dups.duplicates() > 0) {
+    result.findings.drop_if([&](const detect::Finding& f) { return !dups.kept(f.event_id, f.source); });
+  }
   result.events_matched -= std::min(result.events_matched, totals.records_duplicate);
   result.notes.insert(result.notes.end(), sigma_refused.begin(), sigma_refused.end());
   for (const auto& note : result.notes) {
