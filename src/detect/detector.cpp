@@ -1,6 +1,9 @@
 // The detector: looks each event's source up once and runs every enabled rule on it; finish()
 // merges the workers, lets each rule settle what waited for the whole run, and sorts.
 #include <algorithm>
+#include <exception>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -182,6 +185,37 @@ void finding_digest(const Finding& f, char* hex) {
 
 }  // namespace
 
+namespace {
+
+/// Calls `fn` on each item, the first on this thread and each other on a thread of its own;
+/// an item whose thread cannot start is done here. The first exception is rethrown.
+template <typename T, typename Fn>
+void run_each(const std::vector<T>& items, Fn fn) {
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> errors(items.size());
+  const auto guarded = [&](std::size_t i) {
+    try {
+      fn(items[i]);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  };
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    try {
+      threads.emplace_back(guarded, i);
+    } catch (const std::system_error&) {
+      guarded(i);
+    }
+  }
+  if (!items.empty()) guarded(0);
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace
+
 DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
                     const DetectConfig& config, const Baseline* loaded) {
   DetectResult r;
@@ -219,15 +253,19 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
   }
 
   // The findings stay where the workers made them; the result takes their storage. Their ids
-  // are pooled with the rest of their text.
-  for (Detector* w : workers) {
-    Worker& worker = w->state().worker;
+  // are pooled with the rest of their text, each worker's on a thread of its own (one
+  // digest is as dear as printing half the finding).
+  const auto digest = [](Worker& worker) {
     char hex[16];
     for (Finding& f : worker.findings) {
       if (f.rule.empty()) continue;
       finding_digest(f, hex);
       f.id = worker.text->store(std::string_view(hex, sizeof hex));
     }
+  };
+  run_each(workers, [&](Detector* w) { digest(w->state().worker); });
+  for (Detector* w : workers) {
+    Worker& worker = w->state().worker;
     r.findings.adopt(std::move(worker.findings));
     worker.findings.clear();
   }
