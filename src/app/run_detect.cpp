@@ -5,6 +5,7 @@
 #include <iterator>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -382,7 +383,9 @@ int run_detections(const ScanRequest& request, bool investigate) {
   if (st.detect.group) {
     for (const auto& g : group_findings(shown)) p.printer->group(g);
   } else {
-    for (const auto& f : shown) p.printer->finding(f);
+    // As many threads render as read: -j, and no more than the cores.
+    const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+    p.printer->findings(shown, std::min(build_run_options(st.input).jobs, cores));
   }
   RunSummary summary;
   summary.totals = &totals;

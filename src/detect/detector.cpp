@@ -1,9 +1,6 @@
 // The detector: looks each event's source up once and runs every enabled rule on it; finish()
 // merges the workers, lets each rule settle what waited for the whole run, and sorts.
 #include <algorithm>
-#include <exception>
-#include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -11,6 +8,7 @@
 
 #include "detect_internal.hpp"
 #include "trailhound/escape.hpp"
+#include "trailhound/parallel.hpp"
 #include "hash.hpp"
 #include "rule.hpp"
 
@@ -185,37 +183,6 @@ void finding_digest(const Finding& f, char* hex) {
 
 }  // namespace
 
-namespace {
-
-/// Calls `fn` on each item, the first on this thread and each other on a thread of its own;
-/// an item whose thread cannot start is done here. The first exception is rethrown.
-template <typename T, typename Fn>
-void run_each(const std::vector<T>& items, Fn fn) {
-  std::vector<std::thread> threads;
-  std::vector<std::exception_ptr> errors(items.size());
-  const auto guarded = [&](std::size_t i) {
-    try {
-      fn(items[i]);
-    } catch (...) {
-      errors[i] = std::current_exception();
-    }
-  };
-  for (std::size_t i = 1; i < items.size(); ++i) {
-    try {
-      threads.emplace_back(guarded, i);
-    } catch (const std::system_error&) {
-      guarded(i);
-    }
-  }
-  if (!items.empty()) guarded(0);
-  for (auto& t : threads) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
-}  // namespace
-
 DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
                     const DetectConfig& config, const Baseline* loaded) {
   DetectResult r;
@@ -263,7 +230,7 @@ DetectResult finish(std::vector<Detector*> workers, const intel::IntelDb& intel,
       f.id = worker.text->store(std::string_view(hex, sizeof hex));
     }
   };
-  run_each(workers, [&](Detector* w) { digest(w->state().worker); });
+  run_side_by_side(workers.size(), [&](std::size_t i) { digest(workers[i]->state().worker); });
   for (Detector* w : workers) {
     Worker& worker = w->state().worker;
     r.findings.adopt(std::move(worker.findings));

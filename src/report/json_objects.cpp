@@ -1,9 +1,11 @@
 // The JSON objects the jsonl and json printers share: one name and one shape per thing.
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
 
 #include "trailhound/escape.hpp"
+#include "trailhound/parallel.hpp"
 #include "trailhound/printer.hpp"
 #include "trailhound/report.hpp"
 #include "trailhound/timeutil.hpp"
@@ -662,6 +664,31 @@ void append_network_kind_json(std::string& out, const detect::NetworkKind& k) {
   out += ",\"events\":";
   append_string_list(out, k.events);
   out += '}';
+}
+
+void render_findings(
+    const detect::FindingList& findings, std::size_t from, unsigned threads, JsonTextMemo& memo,
+    const std::function<void(std::string&, const detect::Finding&, JsonTextMemo&)>& render,
+    const std::function<void(std::string_view)>& write) {
+  // A batch bounds what is held before it is written; a run of fewer findings than kRun is
+  // not worth a thread.
+  constexpr std::size_t kBatch = 4096, kRun = 256;
+  const std::size_t most = threads == 0 ? 1 : threads;
+  std::vector<JsonTextMemo> memos(most - 1);
+  std::vector<std::string> texts(most);
+  for (std::size_t start = from; start < findings.size(); start += kBatch) {
+    const std::size_t n = std::min(kBatch, findings.size() - start);
+    const std::size_t runs = std::clamp<std::size_t>(n / kRun, 1, most);
+    run_side_by_side(runs, [&](std::size_t r) {
+      std::string& out = texts[r];
+      out.clear();
+      JsonTextMemo& m = r == 0 ? memo : memos[r - 1];
+      for (std::size_t i = start + n * r / runs; i < start + n * (r + 1) / runs; ++i) {
+        render(out, findings[i], m);
+      }
+    });
+    for (std::size_t r = 0; r < runs; ++r) write(texts[r]);
+  }
 }
 
 }  // namespace trailhound

@@ -38,6 +38,26 @@ class JsonPrinter final : public Printer {
     enter("findings");
     append_finding_json(buf_.text, f, *files_, &geo_, &memo_);
   }
+  void findings(const detect::FindingList& list, unsigned threads) override {
+    // --geoip answers come from one cache, not made for several threads.
+    if (threads <= 1 || geo_ || list.empty()) {
+      Printer::findings(list, threads);
+      return;
+    }
+    finding(list[0]);  // opens the array; each later finding follows a separator
+    const std::string_view separator = array_only_ ? "," : ",\n";
+    render_findings(
+        list, 1, threads, memo_,
+        [this, separator](std::string& out, const detect::Finding& f, JsonTextMemo& memo) {
+          out += separator;
+          append_finding_json(out, f, *files_, &geo_, &memo);
+        },
+        [this](std::string_view text) {
+          buf_.text += text;
+          buf_.maybe_flush();
+        });
+    items_ += list.size() - 1;
+  }
   void group(const FindingGroup& g) override {
     enter("findings");
     append_group_json(buf_.text, g, &geo_);

@@ -26,6 +26,23 @@ class JsonlPrinter final : public Printer {
     append_finding_json(buf_.text, f, *files_, &geo_, &memo_);
     line();
   }
+  void findings(const detect::FindingList& list, unsigned threads) override {
+    // --geoip answers come from one cache, not made for several threads.
+    if (threads <= 1 || geo_) {
+      Printer::findings(list, threads);
+      return;
+    }
+    render_findings(
+        list, 0, threads, memo_,
+        [this](std::string& out, const detect::Finding& f, JsonTextMemo& memo) {
+          append_finding_json(out, f, *files_, &geo_, &memo);
+          out += '\n';
+        },
+        [this](std::string_view text) {
+          buf_.text += text;
+          buf_.maybe_flush();
+        });
+  }
   void group(const FindingGroup& g) override {
     append_group_json(buf_.text, g, &geo_);
     line();

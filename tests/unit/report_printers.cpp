@@ -1,5 +1,6 @@
 // Tests for the printers (print_text, print_jsonl, print_json, print_csv) and the format table.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <deque>
@@ -189,4 +190,53 @@ TEST_CASE("cut_cell cuts on a UTF-8 boundary after escaping", "[report][text]") 
   CHECK(cut_cell("\xC3\xA9\xC3\xA9\xC3\xA9", 2) == "\xC3\xA9\u2026");
   CHECK(cut_cell("abc", 3) == "abc");
   CHECK(display_width(cut_cell(terminal_safe("a\x1b[31mlong"), 5)) == 5);
+}
+
+TEST_CASE("findings rendered on several threads print as on one, in every format",
+          "[report][printers]") {
+  static const FileTable files{InputFile{"logs/a.json", false, true},
+                               InputFile{"logs/b.json", false, true}};
+  // More findings than one batch, with text that repeats (pooled, memoised) and text that
+  // does not, and a few that need escaping.
+  std::vector<std::string> text;
+  text.reserve(9000);
+  detect::FindingStore store;
+  for (int i = 0; i < 9000; ++i) {
+    detect::Finding f = sample_finding();
+    f.time += i * 1000;
+    f.source.file = static_cast<std::uint32_t>(i % 2);
+    f.source.index = static_cast<std::uint64_t>(i);
+    text.push_back(fmt::format("evt-{}{}", i, i % 97 == 0 ? "\"\x01\xe2\x80\xa8" : ""));
+    f.event_id = text.back();
+    if (i % 3 == 0) f.principal.user = "alice";
+    store.emplace_back(std::move(f));
+  }
+  detect::FindingList findings;
+  findings.adopt(std::move(store));
+  const auto print = [&](std::string_view format, unsigned threads) {
+    std::ostringstream out;
+    auto printer = make_printer(format, Command::Scan, out, PrinterOptions{});
+    REQUIRE(printer);
+    Printer& p = **printer;
+    p.begin(PrintBegin{Command::Scan, &files, false, {}});
+    p.findings(findings, threads);
+    RunTotals totals;
+    detect::DetectResult result;
+    RunSummary summary;
+    summary.totals = &totals;
+    summary.findings = &findings;
+    summary.detect = &result;
+    p.summary(summary);
+    p.end();
+    return out.str();
+  };
+  for (const FormatInfo& info : output_formats()) {
+    if ((info.commands & command_bit(Command::Scan)) == 0) continue;
+    const std::string_view format = info.name;
+    INFO(format);
+    const std::string one = print(format, 1);
+    CHECK(one.size() > 9000 * 100);
+    CHECK(print(format, 2) == one);
+    CHECK(print(format, 3) == one);
+  }
 }

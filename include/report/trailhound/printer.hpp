@@ -122,6 +122,12 @@ class Printer {
   /// A finding's text must stay where it is, unchanged, until end(): the JSON printers escape
   /// each long pooled string once and key it by address (JsonTextMemo).
   virtual void finding(const detect::Finding& finding) = 0;
+  /// Every finding of the report, in order: the same as finding() on each. A format whose
+  /// findings do not depend on each other may render them on up to `threads` threads.
+  virtual void findings(const detect::FindingList& list, unsigned threads) {
+    (void)threads;
+    for (const auto& f : list) finding(f);
+  }
   virtual void group(const FindingGroup& group) = 0;
   /// One summary row: the principal's key and its activity (stats.principal names it).
   virtual void principal(std::string_view key, const ActivityStats& stats) = 0;

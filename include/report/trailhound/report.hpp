@@ -171,6 +171,15 @@ class JsonTextMemo {
 void append_finding_json(std::string& out, const detect::Finding& finding, const FileTable& files,
                          const GeoLookup* geo = nullptr, JsonTextMemo* memo = nullptr);
 
+/// Renders findings[from...] with `render(out, finding, memo)` and hands the text to `write`
+/// in report order, a batch at a time. Each batch is cut into up to `threads` runs rendered
+/// side by side, each run with a memo of its own (`memo` for the first), so `render` must be
+/// safe to call on several findings at once; the text is what one thread would render.
+void render_findings(
+    const detect::FindingList& findings, std::size_t from, unsigned threads, JsonTextMemo& memo,
+    const std::function<void(std::string&, const detect::Finding&, JsonTextMemo&)>& render,
+    const std::function<void(std::string_view)>& write);
+
 /// `ip lookup`: one result per address in `args` (or per line of `in` when `args` is empty or
 /// holds `-`). Returns 0 when every input was an address or a service name, 3 when some input
 /// could not be read as either.
