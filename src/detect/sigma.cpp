@@ -165,7 +165,6 @@ struct Field {
   std::vector<std::string> path;
   enum Special { None, SrcCountry } special = None;
   std::string_view (*fast)(const EventView&) = nullptr;
-  std::uint32_t member = 0;  ///< its bit in EventView::members, with `fast`
 };
 
 struct Placeholder {
@@ -177,59 +176,37 @@ struct Placeholder {
   std::unordered_set<std::string> strings;  ///< lower-cased
 };
 
-/// Fields the event view already holds (unescaped), so most rules never parse the record:
-/// the text, and the member's bit in EventView::members (absent members need no parse either).
+/// Fields the event view already holds (unescaped), so most rules never parse the record (nor
+/// for an absent member: see EventView::members).
 using FastGet = std::string_view (*)(const EventView&);
-struct FastField {
-  FastGet get;
-  std::uint32_t member;
-};
-const std::unordered_map<std::string_view, FastField>& fast_fields() {
-  static const std::unordered_map<std::string_view, FastField> m = {
-      {"eventName",
-       {[](const EventView& e) { return e.event_name; }, Member::kEventName}},
-      {"eventSource",
-       {[](const EventView& e) { return e.event_source; }, Member::kEventSource}},
-      {"awsRegion",
-       {[](const EventView& e) { return e.aws_region; }, Member::kAwsRegion}},
-      {"sourceIPAddress",
-       {[](const EventView& e) { return e.source_ip; }, Member::kSourceIp}},
-      {"userAgent",
-       {[](const EventView& e) { return e.user_agent; }, Member::kUserAgent}},
-      {"errorCode",
-       {[](const EventView& e) { return e.error_code; }, Member::kErrorCode}},
-      {"errorMessage",
-       {[](const EventView& e) { return e.error_message; }, Member::kErrorMessage}},
-      {"eventType",
-       {[](const EventView& e) { return e.event_type; }, Member::kEventType}},
-      {"eventID",
-       {[](const EventView& e) { return e.event_id; }, Member::kEventId}},
-      {"eventVersion",
-       {[](const EventView& e) { return e.event_version; }, Member::kEventVersion}},
-      {"recipientAccountId",
-       {[](const EventView& e) { return e.recipient_account_id; }, Member::kRecipientAccount}},
-      {"userIdentity.type",
-       {[](const EventView& e) { return e.identity.type_text; }, Member::kIdType}},
-      {"userIdentity.arn",
-       {[](const EventView& e) { return e.identity.arn; }, Member::kIdArn}},
-      {"userIdentity.accountId",
-       {[](const EventView& e) { return e.identity.account_id; }, Member::kIdAccount}},
-      {"userIdentity.principalId",
-       {[](const EventView& e) { return e.identity.principal_id; }, Member::kIdPrincipalId}},
-      {"userIdentity.userName",
-       {[](const EventView& e) { return e.identity.user_name; }, Member::kIdUserName}},
-      {"userIdentity.accessKeyId",
-       {[](const EventView& e) { return e.identity.access_key_id; }, Member::kIdAccessKey}},
-      {"userIdentity.invokedBy",
-       {[](const EventView& e) { return e.identity.invoked_by; }, Member::kIdInvokedBy}},
+const std::unordered_map<std::string_view, FastGet>& fast_fields() {
+  static const std::unordered_map<std::string_view, FastGet> m = {
+      {"eventName", [](const EventView& e) { return e.event_name; }},
+      {"eventSource", [](const EventView& e) { return e.event_source; }},
+      {"awsRegion", [](const EventView& e) { return e.aws_region; }},
+      {"sourceIPAddress", [](const EventView& e) { return e.source_ip; }},
+      {"userAgent", [](const EventView& e) { return e.user_agent; }},
+      {"errorCode", [](const EventView& e) { return e.error_code; }},
+      {"errorMessage", [](const EventView& e) { return e.error_message; }},
+      {"eventType", [](const EventView& e) { return e.event_type; }},
+      {"eventID", [](const EventView& e) { return e.event_id; }},
+      {"eventVersion", [](const EventView& e) { return e.event_version; }},
+      {"recipientAccountId", [](const EventView& e) { return e.recipient_account_id; }},
+      {"userIdentity.type", [](const EventView& e) { return e.identity.type_text; }},
+      {"userIdentity.arn", [](const EventView& e) { return e.identity.arn; }},
+      {"userIdentity.accountId", [](const EventView& e) { return e.identity.account_id; }},
+      {"userIdentity.principalId", [](const EventView& e) { return e.identity.principal_id; }},
+      {"userIdentity.userName", [](const EventView& e) { return e.identity.user_name; }},
+      {"userIdentity.accessKeyId", [](const EventView& e) { return e.identity.access_key_id; }},
+      {"userIdentity.invokedBy", [](const EventView& e) { return e.identity.invoked_by; }},
       {"userIdentity.sessionContext.sessionIssuer.userName",
-       {[](const EventView& e) { return e.identity.issuer_user_name; }, Member::kIssuerUserName}},
+       [](const EventView& e) { return e.identity.issuer_user_name; }},
       {"userIdentity.sessionContext.sessionIssuer.type",
-       {[](const EventView& e) { return e.identity.issuer_type; }, Member::kIssuerType}},
+       [](const EventView& e) { return e.identity.issuer_type; }},
       {"userIdentity.sessionContext.sessionIssuer.arn",
-       {[](const EventView& e) { return e.identity.issuer_arn; }, Member::kIssuerArn}},
+       [](const EventView& e) { return e.identity.issuer_arn; }},
       {"userIdentity.sessionContext.attributes.mfaAuthenticated",
-       {[](const EventView& e) { return e.identity.mfa_authenticated; }, Member::kMfaAuthenticated}},
+       [](const EventView& e) { return e.identity.mfa_authenticated; }},
   };
   return m;
 }
@@ -526,10 +503,7 @@ int RuleSet::Impl::field(std::string name) {
       refuse(fmt::format("field name '{}' has an empty part", name));
     }
     const auto fast = fast_fields().find(name);
-    if (fast != fast_fields().end()) {
-      f.fast = fast->second.get;
-      f.member = fast->second.member;
-    }
+    if (fast != fast_fields().end()) f.fast = fast->second;
   }
   fields.push_back(std::move(f));
   const int id = static_cast<int>(fields.size() - 1);
@@ -1211,8 +1185,8 @@ struct Matcher::State {
         r.texts.push_back(v);
         return r;
       }
-      // The reader saw every member on the way: one it did not see is absent.
-      if ((event->members & Member::kKnown) != 0 && (event->members & f.member) == 0) return r;
+      // The reader saw every member on the way: a null view is a member it did not see.
+      if ((event->members & Member::kKnown) != 0 && v.data() == nullptr) return r;
     }
     if (parse()) walk(root, f.path, 0, r);
     return r;

@@ -54,13 +54,18 @@ std::string quote_for_message(std::string_view text) {
   return out;
 }
 
+/// The text of a member that is there but null, or not text: empty, but not the null view of
+/// an absent member (see EventView::members).
+constexpr std::string_view kNotText = std::string_view("", 0);
+
 /// Reads a string field leniently: strings as text, null as empty, other scalars as their
-/// JSON token (so a number in sourceIPAddress is still shown), containers as empty.
+/// JSON token (so a number in sourceIPAddress is still shown), containers as empty. Never
+/// the null view: the member was there.
 std::string_view lenient_string(od::value v) {
   std::string_view s;
   if (v.get_string().get(s) == simdjson::SUCCESS) return s;
   od::json_type type;
-  if (v.type().get(type) != simdjson::SUCCESS) return {};
+  if (v.type().get(type) != simdjson::SUCCESS) return kNotText;
   if (type == od::json_type::number || type == od::json_type::boolean) {
     std::string_view token = v.raw_json_token();
     while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
@@ -70,31 +75,26 @@ std::string_view lenient_string(od::value v) {
     }
     return token;
   }
-  return {};
+  return kNotText;
 }
 
 /// A list where an object is expected: a reader that looks into lists may find members there.
-bool is_list(od::value& v) {
+/// Asked only after get_object() failed (which leaves the value where it was): rare, so kept
+/// out of the readers' hot path.
+[[gnu::cold, gnu::noinline]] bool is_list(od::value v) {
   od::json_type type;
   return v.type().get(type) == simdjson::SUCCESS && type == od::json_type::array;
 }
 
-error_code read_issuer(od::object issuer, IdentityView& id, std::uint32_t& members) {
+error_code read_issuer(od::object issuer, IdentityView& id) {
   for (auto field : issuer) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return e;
     od::value v;
     if (auto e = field.value().get(v)) return e;
-    if (key_is(key, "type")) {
-      id.issuer_type = lenient_string(v);
-      members |= Member::kIssuerType;
-    } else if (key_is(key, "arn")) {
-      id.issuer_arn = lenient_string(v);
-      members |= Member::kIssuerArn;
-    } else if (key_is(key, "userName")) {
-      id.issuer_user_name = lenient_string(v);
-      members |= Member::kIssuerUserName;
-    }
+    if (key_is(key, "type")) id.issuer_type = lenient_string(v);
+    else if (key_is(key, "arn")) id.issuer_arn = lenient_string(v);
+    else if (key_is(key, "userName")) id.issuer_user_name = lenient_string(v);
   }
   return simdjson::SUCCESS;
 }
@@ -107,14 +107,16 @@ error_code read_session_context(od::object ctx, IdentityView& id, std::uint32_t&
     if (auto e = field.value().get(v)) return e;
     if (key_is(key, "sessionIssuer")) {
       od::object o;
-      if (is_list(v)) members |= Member::kIrregular;
-      else if (v.get_object().get(o) == simdjson::SUCCESS) {
-        if (auto e = read_issuer(o, id, members)) return e;
+      if (v.get_object().get(o) == simdjson::SUCCESS) {
+        if (auto e = read_issuer(o, id)) return e;
+      } else if (is_list(v)) {
+        members |= Member::kIrregular;
       }
     } else if (key_is(key, "attributes")) {
       od::object o;
-      if (is_list(v)) members |= Member::kIrregular;
-      else if (v.get_object().get(o) == simdjson::SUCCESS) {
+      if (v.get_object().get(o) != simdjson::SUCCESS) {
+        if (is_list(v)) members |= Member::kIrregular;
+      } else {
         for (auto attr : o) {
           std::string_view k;
           if (auto e = attr.unescaped_key().get(k)) return e;
@@ -122,7 +124,6 @@ error_code read_session_context(od::object ctx, IdentityView& id, std::uint32_t&
             od::value av;
             if (auto e = attr.value().get(av)) return e;
             id.mfa_authenticated = lenient_string(av);
-            members |= Member::kMfaAuthenticated;
           }
         }
       }
@@ -141,32 +142,26 @@ error_code read_identity(od::object obj, IdentityView& id, std::uint32_t& member
     if (key_is(key, "type")) {
       id.type_text = lenient_string(v);
       id.type = parse_identity_type(id.type_text);
-      members |= Member::kIdType;
     } else if (key_is(key, "principalId")) {
       id.principal_id = lenient_string(v);
-      members |= Member::kIdPrincipalId;
     } else if (key_is(key, "arn")) {
       id.arn = lenient_string(v);
-      members |= Member::kIdArn;
     } else if (key_is(key, "accountId")) {
       id.account_id = lenient_string(v);
-      members |= Member::kIdAccount;
     } else if (key_is(key, "accessKeyId")) {
       id.access_key_id = lenient_string(v);
-      members |= Member::kIdAccessKey;
     } else if (key_is(key, "userName")) {
       id.user_name = lenient_string(v);
-      members |= Member::kIdUserName;
     } else if (key_is(key, "invokedBy")) {
       id.invoked_by = lenient_string(v);
-      members |= Member::kIdInvokedBy;
     } else if (key_is(key, "identityProvider")) {
       id.identity_provider = lenient_string(v);
     } else if (key_is(key, "sessionContext")) {
       od::object o;
-      if (is_list(v)) members |= Member::kIrregular;
-      else if (v.get_object().get(o) == simdjson::SUCCESS) {
+      if (v.get_object().get(o) == simdjson::SUCCESS) {
         if (auto e = read_session_context(o, id, members)) return e;
+      } else if (is_list(v)) {
+        members |= Member::kIrregular;
       }
     } else if (key_is(key, "onBehalfOf")) {
       od::object o;
@@ -444,66 +439,47 @@ struct EventReader::Impl {
           } else if (key_is(key, "eventName")) {
             once(2u, key);
             ev.event_name = lenient_string(v);
-            ev.members |= Member::kEventName;
           } else if (key_is(key, "eventSource")) {
             once(4u, key);
             ev.event_source = lenient_string(v);
-            ev.members |= Member::kEventSource;
-          } else if (key_is(key, "eventType")) {
-            ev.event_type = lenient_string(v);
-            ev.members |= Member::kEventType;
-          } else if (key_is(key, "eventID")) {
-            ev.event_id = lenient_string(v);
-            ev.members |= Member::kEventId;
-          } else if (key_is(key, "eventVersion")) {
-            ev.event_version = lenient_string(v);
-            ev.members |= Member::kEventVersion;
-          } else if (key_is(key, "errorCode")) {
-            ev.error_code = lenient_string(v);
-            ev.members |= Member::kErrorCode;
-          } else if (key_is(key, "errorMessage")) {
-            ev.error_message = lenient_string(v);
-            ev.members |= Member::kErrorMessage;
-          }
+          } else if (key_is(key, "eventType")) ev.event_type = lenient_string(v);
+          else if (key_is(key, "eventID")) ev.event_id = lenient_string(v);
+          else if (key_is(key, "eventVersion")) ev.event_version = lenient_string(v);
+          else if (key_is(key, "errorCode")) ev.error_code = lenient_string(v);
+          else if (key_is(key, "errorMessage")) ev.error_message = lenient_string(v);
           break;
         case 'a':
-          if (key_is(key, "awsRegion")) {
-            ev.aws_region = lenient_string(v);
-            ev.members |= Member::kAwsRegion;
-          } else if (key_is(key, "additionalEventData")) ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
+          if (key_is(key, "awsRegion")) ev.aws_region = lenient_string(v);
+          else if (key_is(key, "additionalEventData")) ev.additional_event_data = RawJson(v.raw_json_token().data(), limit);
           break;
         case 's':
           if (key_is(key, "sourceIPAddress")) {
             once(8u, key);
             ev.source_ip = lenient_string(v);
-            ev.members |= Member::kSourceIp;
           }
           break;
         case 'u':
           if (key_is(key, "userAgent")) {
             ev.user_agent = lenient_string(v);
-            ev.members |= Member::kUserAgent;
           } else if (key_is(key, "userIdentity")) {
             once(16u, key);
             od::object id;
-            if (is_list(v)) ev.members |= Member::kIrregular;
-            else if (v.get_object().get(id) == simdjson::SUCCESS) {
+            if (v.get_object().get(id) == simdjson::SUCCESS) {
               has_identity = true;
               if (auto ie = read_identity(id, ev.identity, ev.members)) {
                 reject(index, simdjson::error_message(ie));
                 if (limit == outer_limit) failed_at = start;
                 return ie;
               }
+            } else if (is_list(v)) {
+              ev.members |= Member::kIrregular;
             }
           }
           break;
         case 'r':
           if (key_is(key, "requestParameters")) ev.request_parameters = RawJson(v.raw_json_token().data(), limit);
           else if (key_is(key, "responseElements")) ev.response_elements = RawJson(v.raw_json_token().data(), limit);
-          else if (key_is(key, "recipientAccountId")) {
-            ev.recipient_account_id = lenient_string(v);
-            ev.members |= Member::kRecipientAccount;
-          }
+          else if (key_is(key, "recipientAccountId")) ev.recipient_account_id = lenient_string(v);
           else if (key_is(key, "readOnly")) {
             bool b = false;
             std::string_view s;

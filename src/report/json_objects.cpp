@@ -670,9 +670,9 @@ void render_findings(
     const detect::FindingList& findings, std::size_t from, unsigned threads, JsonTextMemo& memo,
     const std::function<void(std::string&, const detect::Finding&, JsonTextMemo&)>& render,
     const std::function<void(std::string_view)>& write) {
-  // A batch bounds what is held before it is written; a run of fewer findings than kRun is
-  // not worth a thread.
-  constexpr std::size_t kBatch = 4096, kRun = 256;
+  // A batch bounds what is held before it is written (about 2 MB of JSON Lines); a run of
+  // fewer findings than kRun is not worth a thread.
+  constexpr std::size_t kBatch = 1024, kRun = 256;
   const std::size_t most = threads == 0 ? 1 : threads;
   std::vector<JsonTextMemo> memos(most - 1);
   std::vector<std::string> texts(most);

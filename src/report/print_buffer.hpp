@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace trailhound {
 
@@ -17,6 +18,11 @@ class PrintBuffer {
   void flush() {
     out_.write(text.data(), static_cast<std::streamsize>(text.size()));
     text.clear();
+  }
+  /// Writes what is buffered, then `more` as it is (text rendered elsewhere, not copied).
+  void write_through(std::string_view more) {
+    flush();
+    out_.write(more.data(), static_cast<std::streamsize>(more.size()));
   }
   std::string text;
 

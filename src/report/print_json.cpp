@@ -52,10 +52,7 @@ class JsonPrinter final : public Printer {
           out += separator;
           append_finding_json(out, f, *files_, &geo_, &memo);
         },
-        [this](std::string_view text) {
-          buf_.text += text;
-          buf_.maybe_flush();
-        });
+        [this](std::string_view text) { buf_.write_through(text); });
     items_ += list.size() - 1;
   }
   void group(const FindingGroup& g) override {

@@ -38,10 +38,7 @@ class JsonlPrinter final : public Printer {
           append_finding_json(out, f, *files_, &geo_, &memo);
           out += '\n';
         },
-        [this](std::string_view text) {
-          buf_.text += text;
-          buf_.maybe_flush();
-        });
+        [this](std::string_view text) { buf_.write_through(text); });
   }
   void group(const FindingGroup& g) override {
     append_group_json(buf_.text, g, &geo_);

@@ -143,37 +143,15 @@ struct EventView {
   RawJson additional_event_data;
   RawJson record;  ///< the whole record
   SourceRef source;
-  /// Which of the members above the record holds, whatever their values (a bit of `Member`
-  /// each), valid when Member::kKnown is set: the reader sets it when every object on the
-  /// members' paths was an object. A member whose text above is empty and whose bit is clear
-  /// is surely absent from the record; one whose bit is set was null, empty or not text.
+  /// Member::kKnown when the reader saw every member on the paths of the views above (every
+  /// object on them was an object). Then a view that is null (data() == nullptr) is a member
+  /// the record does not have; one that was there but null, an object or a list is empty and
+  /// not null. Without kKnown (events made otherwise), absence is not known.
   std::uint32_t members = 0;
 };
 
 /// The bits of EventView::members.
 namespace Member {
-inline constexpr std::uint32_t kEventName = 1U << 0;
-inline constexpr std::uint32_t kEventSource = 1U << 1;
-inline constexpr std::uint32_t kAwsRegion = 1U << 2;
-inline constexpr std::uint32_t kSourceIp = 1U << 3;
-inline constexpr std::uint32_t kUserAgent = 1U << 4;
-inline constexpr std::uint32_t kErrorCode = 1U << 5;
-inline constexpr std::uint32_t kErrorMessage = 1U << 6;
-inline constexpr std::uint32_t kEventType = 1U << 7;
-inline constexpr std::uint32_t kEventId = 1U << 8;
-inline constexpr std::uint32_t kEventVersion = 1U << 9;
-inline constexpr std::uint32_t kRecipientAccount = 1U << 10;
-inline constexpr std::uint32_t kIdType = 1U << 11;
-inline constexpr std::uint32_t kIdArn = 1U << 12;
-inline constexpr std::uint32_t kIdAccount = 1U << 13;
-inline constexpr std::uint32_t kIdPrincipalId = 1U << 14;
-inline constexpr std::uint32_t kIdUserName = 1U << 15;
-inline constexpr std::uint32_t kIdAccessKey = 1U << 16;
-inline constexpr std::uint32_t kIdInvokedBy = 1U << 17;
-inline constexpr std::uint32_t kIssuerUserName = 1U << 18;
-inline constexpr std::uint32_t kIssuerType = 1U << 19;
-inline constexpr std::uint32_t kIssuerArn = 1U << 20;
-inline constexpr std::uint32_t kMfaAuthenticated = 1U << 21;
 /// An object on a member's path was a list (a reader that looks into lists may find the
 /// member there): membership is not known.
 inline constexpr std::uint32_t kIrregular = 1U << 30;
