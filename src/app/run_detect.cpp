@@ -140,9 +140,7 @@ Result<ShardState> detect_shard(const FileTable& files, const std::vector<std::u
   ByteWriter out(state.bytes);
   out.varint(sinks.size());
   for (const auto& sink : sinks) sink->detector.save_state(state.bytes, global);
-  // The duplicate keys are hashes, most of the state, and do not compress.
-  state.stored_from = state.bytes.size();
-  duplicates.save(out, global);
+  duplicates.save(out, state.keys, global);
   return state;
 }
 
