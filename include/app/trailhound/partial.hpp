@@ -47,8 +47,8 @@ struct ShardSpec {
 /// The format of a partial file. A merge reads only its own version and refuses another,
 /// naming both; it changes whenever what a partial holds or how it is laid out changes.
 /// Version 2: a scan shard writes its detection state instead of its events. Version 3: its
-/// duplicate keys are sorted and follow its state, with where its own copies were, so that
-/// the merge joins them as streams, without a hash table.
+/// duplicate keys are sorted and list where its own copies were, so that the merge joins
+/// them without a hash table, and its state names the kinds of lists it loaded.
 inline constexpr std::uint32_t kPartialVersion = 3;
 
 /// What a partial says of itself: made by which trailhound, for which command and settings,
