@@ -664,7 +664,6 @@ bool PartialReader::read_keys(std::size_t n, std::string_view& piece) {
   return true;
 }
 
-
 Status PartialReader::read_trailer(std::vector<PartialProblem>& problems, RunTotals& totals) {
   Impl& im = *impl_;
   for (;;) {
