@@ -3,7 +3,8 @@
 # in every format of the format table, with N = 1, 2, 3, 7 and more shards than files, over
 # test-data/sample and a generated multi-file corpus (duplicates across folders, a cut file, a
 # file that is not CloudTrail). The merge's stdout and exit code must equal the single run's.
-# Also: the merge refuses an incomplete set, a doubled shard and mixed settings, naming them.
+# Also: the merge refuses an incomplete set, a doubled shard and mixed settings, naming them;
+# a scan merge reads no list unless it prints html.
 # Usage: shards.sh TRAILHOUND PROJECT_ROOT
 set -u
 th=$1 root=$2
@@ -148,6 +149,24 @@ open(sys.argv[2], 'wb').write(gzip.compress(bytes(data)))
     fail=1
   fi
 done
+
+# A scan merge reads no list unless it prints html: with the lists gone after the shards, the
+# merge still prints the single run's output; html names the lists, so it needs them.
+mkdir -p "$tmp/lists" && cp "$corpus"/lists/* "$tmp/lists/"
+moved="--threat-list bad=$tmp/lists/threat-100k.txt --signin-allowlist $tmp/lists/office.txt --aws-ip-ranges $tmp/lists/aws-ip-ranges.json"
+"$th" scan "$logs" $moved --format jsonl -o "$tmp/single" 2>/dev/null
+want=$?
+"$th" scan "$logs" $moved --shard 0/2 --partial-out "$tmp/l0" 2>/dev/null
+"$th" scan "$logs" $moved --shard 1/2 --partial-out "$tmp/l1" 2>/dev/null
+rm -r "$tmp/lists"
+"$th" merge "$tmp/l0" "$tmp/l1" --format jsonl -o "$tmp/merged" 2>"$tmp/err"
+got=$?
+checked=$((checked + 1))
+if [ $got -ne $want ] || ! cmp -s "$tmp/single" "$tmp/merged"; then
+  echo "FAIL a scan merge without its lists: exit $got (single $want)"; head -3 "$tmp/err"
+  fail=1
+fi
+expect_refusal "an html merge without its lists" "threat-100k.txt" "$tmp/l0" "$tmp/l1" --format html
 
 # A shard with no file writes an empty partial and exits 0; the set still merges.
 "$th" summary test-data/sample/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/14/111122223333_CloudTrail_us-east-1_20260314T0905Z_a1Sample0000.json.gz \

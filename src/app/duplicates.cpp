@@ -2,7 +2,9 @@
 // earliest copy's (file, index).
 #include "trailhound/duplicates.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -42,6 +44,9 @@ struct DuplicateIndex::Shard {
   std::vector<Slot> slots;
   std::size_t used = 0;
   std::uint64_t observed = 0;
+  /// Where each copy not kept is, as (file << 32 | index): the merge needs them, since a
+  /// slot holds only the kept copy. Copies are rare, so this is nearly always empty.
+  std::vector<std::uint64_t> copies;
 
   [[nodiscard]] std::size_t start(std::uint64_t id) const {
     // The low bits choose the slot; the high bits chose the shard.
@@ -59,6 +64,13 @@ struct DuplicateIndex::Shard {
   }
 };
 
+/// What a merge loads from the shards: the copies not kept (file << 32 | index), each
+/// shard's own, then (join) those that lose to an earlier copy in another shard; sorted by
+/// join.
+struct DuplicateIndex::Loaded {
+  std::vector<std::uint64_t> lost;
+};
+
 namespace {
 
 std::uint64_t id_hash(std::string_view event_id) {
@@ -69,6 +81,36 @@ std::uint64_t id_hash(std::string_view event_id) {
 bool before(std::uint32_t file, std::uint32_t index, const SourceRef& ref) {
   return file < ref.file || (file == ref.file && index < ref.index);
 }
+
+std::uint64_t place(std::uint32_t file, std::uint32_t index) {
+  return (std::uint64_t(file) << 32) | index;
+}
+
+/// One key as a shard saves it: 24 bytes, in (id, record) order within the shard.
+constexpr std::size_t kKeyBytes = 24;
+/// A merge reads each shard's keys a piece at a time: whole keys, a few thousand.
+constexpr std::size_t kKeyPiece = kKeyBytes * 4096;
+
+struct Key {
+  std::uint64_t id = 0;
+  std::uint64_t record = 0;
+  std::uint64_t place = 0;  ///< the kept copy's (file << 32 | index), in the run's table
+
+  static Key read(const char* p) {
+    Key k;
+    std::uint32_t file = 0, index = 0;
+    std::memcpy(&k.id, p, 8);
+    std::memcpy(&k.record, p + 8, 8);
+    std::memcpy(&file, p + 16, 4);
+    std::memcpy(&index, p + 20, 4);
+    k.place = trailhound::app::place(file, index);
+    return k;
+  }
+  [[nodiscard]] bool same(const Key& o) const { return id == o.id && record == o.record; }
+  [[nodiscard]] bool less(const Key& o) const {
+    return id < o.id || (id == o.id && record < o.record);
+  }
+};
 
 }  // namespace
 
@@ -93,7 +135,6 @@ bool DuplicateIndex::observe(std::string_view event_id, std::string_view record,
 
 bool DuplicateIndex::insert(std::uint64_t id, std::uint64_t rec, std::uint32_t file,
                             std::uint32_t index) {
-  const SourceRef source{file, index};
   Shard& shard = shards_[id >> 58];
   static_assert(kShards == 64);
   std::lock_guard lock(shard.spin);
@@ -103,16 +144,18 @@ bool DuplicateIndex::insert(std::uint64_t id, std::uint64_t rec, std::uint32_t f
   for (std::size_t i = shard.start(id);; i = (i + 1) & mask) {
     Slot& s = shard.slots[i];
     if (s.id == 0) {
-      s = Slot{id, rec, source.file, static_cast<std::uint32_t>(source.index)};
+      s = Slot{id, rec, file, index};
       ++shard.used;
       return true;
     }
     if (s.id == id && s.record == rec) {
       // A copy: the earliest in file-table order is the one kept.
-      if (before(source.file, static_cast<std::uint32_t>(source.index),
-                 SourceRef{s.file, s.index})) {
-        s.file = source.file;
-        s.index = static_cast<std::uint32_t>(source.index);
+      if (before(file, index, SourceRef{s.file, s.index})) {
+        shard.copies.push_back(place(s.file, s.index));
+        s.file = file;
+        s.index = index;
+      } else {
+        shard.copies.push_back(place(file, index));
       }
       return false;
     }
@@ -122,6 +165,13 @@ bool DuplicateIndex::insert(std::uint64_t id, std::uint64_t rec, std::uint32_t f
 bool DuplicateIndex::kept(std::string_view event_id, SourceRef source) const {
   if (!enabled_ || event_id.empty()) return true;
   if (source.index > std::numeric_limits<std::uint32_t>::max()) return true;
+  if (loaded_) {
+    // Every observed record is either the kept copy of its event or a copy in `lost`; a
+    // record never observed is no copy either.
+    const auto& lost = loaded_->lost;
+    return !std::binary_search(lost.begin(), lost.end(),
+                               place(source.file, static_cast<std::uint32_t>(source.index)));
+  }
   const std::uint64_t id = id_hash(event_id);
   Shard& shard = shards_[id >> 58];
   std::lock_guard lock(shard.spin);
@@ -140,49 +190,141 @@ bool DuplicateIndex::kept(std::string_view event_id, SourceRef source) const {
   return !seen;
 }
 
-void DuplicateIndex::save(ByteWriter& out, std::span<const std::uint32_t> files) const {
-  std::uint64_t observed = 0, used = 0;
+void DuplicateIndex::save(ByteWriter& state, std::string& keys,
+                          std::span<const std::uint32_t> files) const {
+  auto global = [&](std::uint32_t file) { return file < files.size() ? files[file] : file; };
+  std::vector<std::uint64_t> copies;
+  std::size_t used = 0;
   if (enabled_) {
     for (std::size_t i = 0; i < kShards; ++i) {
-      observed += shards_[i].observed;
       used += shards_[i].used;
+      for (const std::uint64_t c : shards_[i].copies) {
+        copies.push_back(place(global(static_cast<std::uint32_t>(c >> 32)),
+                               static_cast<std::uint32_t>(c)));
+      }
     }
   }
-  out.varint(observed);
-  out.varint(used);
-  if (!enabled_) return;
-  for (std::size_t i = 0; i < kShards; ++i) {
+  // Sorted, so that the same files give the same partial whatever the workers' timing.
+  std::sort(copies.begin(), copies.end());
+  state.varint(copies.size());
+  for (const std::uint64_t c : copies) {
+    state.varint(c >> 32);
+    state.varint(c & 0xFFFFFFFFU);
+  }
+  // The keys in (id, record) order: a table shard holds the ids whose top bits are its
+  // number, so sorting each and writing them in shard order sorts them all.
+  keys.reserve(keys.size() + used * kKeyBytes);
+  std::vector<Slot> sorted;
+  for (std::size_t i = 0; enabled_ && i < kShards; ++i) {
+    sorted.clear();
     for (const Slot& s : shards_[i].slots) {
-      if (s.id == 0) continue;
-      out.word(s.id);
-      out.word(s.record);
-      out.varint(s.file < files.size() ? files[s.file] : s.file);
-      out.varint(s.index);
+      if (s.id != 0) sorted.push_back(s);
+    }
+    std::sort(sorted.begin(), sorted.end(), [](const Slot& a, const Slot& b) {
+      return a.id < b.id || (a.id == b.id && a.record < b.record);
+    });
+    for (const Slot& s : sorted) {
+      char key[kKeyBytes];
+      const std::uint32_t file = global(s.file);
+      std::memcpy(key, &s.id, 8);
+      std::memcpy(key + 8, &s.record, 8);
+      std::memcpy(key + 16, &file, 4);
+      std::memcpy(key + 20, &s.index, 4);
+      keys.append(key, kKeyBytes);
     }
   }
 }
 
 bool DuplicateIndex::load(ByteReader& in) {
-  std::uint64_t observed = 0, used = 0;
-  if (!in.varint(observed) || !in.count(used, 18) || used > observed) return in.fail();
-  if (used == 0) return true;
-  if (!enabled_) return in.fail();
-  for (std::uint64_t n = 0; n < used; ++n) {
-    std::uint64_t id = 0, rec = 0;
+  if (!loaded_) loaded_ = std::make_unique<Loaded>();
+  std::uint64_t copies = 0;
+  if (!in.count(copies, 2) || (copies > 0 && !enabled_)) return in.fail();
+  for (std::uint64_t i = 0; i < copies; ++i) {
     std::uint32_t file = 0, index = 0;
-    if (!in.word(id) || !in.word(rec) || !in.number(file) || !in.number(index) || id == 0) {
-      return in.fail();
-    }
-    (void)insert(id, rec, file, index);
+    if (!in.number(file) || !in.number(index)) return in.fail();
+    loaded_->lost.push_back(place(file, index));
   }
-  // The copies the shard saw beyond its kept ones count as observed too.
-  std::lock_guard lock(shards_[0].spin);
-  shards_[0].observed += observed - used;
   return true;
+}
+
+std::optional<std::size_t> DuplicateIndex::join(std::vector<KeyStream>& shards) {
+  if (!loaded_) loaded_ = std::make_unique<Loaded>();
+  std::vector<std::uint64_t>& lost = loaded_->lost;
+  struct Cursor {
+    KeyStream* stream;
+    std::uint64_t left;  ///< bytes not yet read from the stream
+    std::string_view piece;
+    std::size_t at = 0;
+    Key key;
+    /// The next key; false at the end, or with `bad` when the stream is damaged.
+    bool next(bool& bad) {
+      if (at == piece.size()) {
+        if (left == 0) return false;
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, kKeyPiece));
+        if (!stream->read(n, piece)) return !(bad = true);
+        left -= n;
+        at = 0;
+      }
+      const Key k = Key::read(piece.data() + at);
+      at += kKeyBytes;
+      // Keys out of order would make the merge miss copies: a damaged stream.
+      if (k.id == 0 || (key.id != 0 && !key.less(k))) return !(bad = true);
+      key = k;
+      return true;
+    }
+  };
+  std::vector<Cursor> cursors;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    if (shards[i].bytes % kKeyBytes != 0 || (!enabled_ && shards[i].bytes > 0)) return i;
+    cursors.push_back(Cursor{&shards[i], shards[i].bytes, {}, 0, Key{}});
+  }
+  // A k-way merge: a key at the head of several shards is one event seen by each, whose
+  // earliest copy is kept and the others are lost. `heap` is a min-heap of cursors by key.
+  const auto later = [&](std::size_t a, std::size_t b) { return cursors[b].key.less(cursors[a].key); };
+  std::vector<std::size_t> heap;
+  bool bad = false;
+  for (std::size_t i = 0; i < cursors.size(); ++i) {
+    if (cursors[i].next(bad)) heap.push_back(i);
+    if (bad) return i;
+  }
+  std::make_heap(heap.begin(), heap.end(), later);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const std::size_t c = heap.back();
+    heap.pop_back();
+    Key key = cursors[c].key;
+    while (!heap.empty() && cursors[heap.front()].key.same(key)) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      const std::size_t other = heap.back();
+      const std::uint64_t there = cursors[other].key.place;
+      // Shards read different files: two copies never share a place.
+      if (there < key.place) {
+        lost.push_back(key.place);
+        key.place = there;
+      } else {
+        lost.push_back(there);
+      }
+      if (cursors[other].next(bad)) {
+        std::push_heap(heap.begin(), heap.end(), later);
+      } else {
+        if (bad) return other;
+        heap.pop_back();
+      }
+    }
+    if (cursors[c].next(bad)) {
+      heap.push_back(c);
+      std::push_heap(heap.begin(), heap.end(), later);
+    } else if (bad) {
+      return c;
+    }
+  }
+  std::sort(lost.begin(), lost.end());
+  return std::nullopt;
 }
 
 std::uint64_t DuplicateIndex::duplicates() const {
   if (!enabled_) return 0;
+  if (loaded_) return loaded_->lost.size();
   std::uint64_t n = 0;
   for (std::size_t i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].spin);

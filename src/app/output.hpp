@@ -199,10 +199,10 @@ void note_spill(const InputRequest& request, std::size_t runs);
   return !request.partial_out.empty() || !request.shard.empty() || request.shard_count != 0;
 }
 
-/// A shard's state for its partial; the bytes from `stored_from` on are not compressed.
+/// A shard's state for its partial, and its duplicate keys (stored uncompressed).
 struct ShardState {
   std::string bytes;
-  std::size_t stored_from = std::string::npos;
+  std::string keys;
 };
 
 /// What a shard that ships state (scan) runs over its files instead of writing their events:
@@ -221,8 +221,9 @@ using ShardStateRun = std::function<Result<ShardState>(
 [[nodiscard]] int run_shard(const InputRequest& request, Command command, bool keep_all,
                             std::string resolved = {}, const ShardStateRun& state = {});
 
-/// Reads a merge's partials that hold states (scan): hands each to `take`, then adds the
-/// problems to `p.problems` and returns the summed totals. A partial that cannot be read is
+/// Reads a merge's partials that hold states (scan): hands each to `take`, joins their
+/// duplicate keys in `p.duplicates`, then adds the problems to `p.problems` and returns the
+/// summed totals. A partial that cannot be read is
 /// a Usage error: nothing has been printed.
 [[nodiscard]] Result<RunTotals> read_states(
     PreparedRun& p, const std::function<Status(std::string_view, const std::string&)>& take);

@@ -158,8 +158,8 @@ Result<ShardSpec> parse_shard(std::string_view text, unsigned shard_count,
 namespace {
 
 constexpr std::string_view kMagic = "THPARTIAL\n";
-constexpr char kTagEvent = 'E', kTagState = 'S', kTagProblem = 'P', kTagTotals = 'T',
-               kTagEnd = 'Z';
+constexpr char kTagEvent = 'E', kTagState = 'S', kTagKeys = 'K', kTagProblem = 'P',
+               kTagTotals = 'T', kTagEnd = 'Z';
 
 /// The view fields of an event, in the order a partial holds them.
 constexpr std::string_view EventView::*kEventFields[] = {
@@ -241,7 +241,7 @@ struct PartialWriter::Impl {
   std::map<std::uint32_t, std::vector<std::string>> chunks;  ///< by file, in record order
   std::vector<PartialProblem> problems;
   std::optional<std::string> state;
-  std::size_t stored_from = 0;
+  std::string keys;
 };
 
 PartialWriter::PartialWriter(PartialHeader header) : impl_(std::make_unique<Impl>()) {
@@ -318,10 +318,10 @@ void PartialWriter::add_problem(PartialProblem problem) {
   impl_->problems.push_back(std::move(problem));
 }
 
-void PartialWriter::set_state(std::string state, std::size_t stored_from) {
+void PartialWriter::set_state(std::string state, std::string keys) {
   std::lock_guard lock(impl_->mutex);
   impl_->state = std::move(state);
-  impl_->stored_from = stored_from;
+  impl_->keys = std::move(keys);
 }
 
 Status PartialWriter::write(const std::string& path, const RunTotals& totals) {
@@ -369,15 +369,14 @@ Status PartialWriter::write(const std::string& path, const RunTotals& totals) {
   };
   put(gzip_member(head));
   if (impl_->state) {
-    // One string in two members: what compresses, then what is stored as it is (zcat and
-    // the reader see one stream).
-    const std::string& all = *impl_->state;
-    const std::size_t split = std::min(impl_->stored_from, all.size());
+    // Two members: the state and the keys' length, which compress, then the keys stored as
+    // they are (zcat and the reader see one stream).
     std::string state(1, kTagState);
-    put_varint(state, all.size());
-    state.append(all, 0, split);
+    put_str(state, *impl_->state);
+    state += kTagKeys;
+    put_varint(state, impl_->keys.size());
     put(gzip_member(state));
-    if (split < all.size()) put(gzip_member(std::string_view(all).substr(split), 0));
+    if (!impl_->keys.empty()) put(gzip_member(impl_->keys, 0));
   }
   for (const auto& [file, list] : impl_->chunks) {
     for (const auto& c : list) put(c);
@@ -629,11 +628,40 @@ Result<const EventView*> PartialReader::next_event() {
   return &im.view;
 }
 
-Status PartialReader::read_state(std::string& state) {
+Status PartialReader::read_state(std::string& state, std::uint64_t& key_bytes) {
   Impl& im = *impl_;
-  unsigned char tag = 0;
-  if (!im.byte(tag) || tag != kTagState || !im.str(state)) return im.cut();
+  unsigned char tag = 0, keys = 0;
+  std::uint64_t n = 0;
+  if (!im.byte(tag) || tag != kTagState || !im.length(n)) return im.cut();
+  // Straight into `state`, past the reader's buffer: a state runs to megabytes.
+  const std::size_t buffered = std::min<std::size_t>(n, im.buf.size() - im.pos);
+  state.assign(im.buf, im.pos, buffered);
+  im.pos += buffered;
+  if (buffered < n) {
+    state.resize(n);
+    std::size_t at = buffered;
+    while (at < n) {
+      const int got = gzread(im.gz, state.data() + at,
+                             static_cast<unsigned>(std::min<std::size_t>(n - at, 1u << 30)));
+      if (got <= 0) {
+        int zerr = 0;
+        if (got < 0) im.failure = gzerror(im.gz, &zerr);
+        im.eof = true;
+        return im.cut();
+      }
+      at += static_cast<std::size_t>(got);
+    }
+  }
+  if (!im.byte(keys) || keys != kTagKeys || !im.varint(key_bytes)) return im.cut();
   return {};
+}
+
+bool PartialReader::read_keys(std::size_t n, std::string_view& piece) {
+  Impl& im = *impl_;
+  if (!im.need(n)) return false;
+  piece = std::string_view(im.buf).substr(im.pos, n);
+  im.pos += n;
+  return true;
 }
 
 Status PartialReader::read_trailer(std::vector<PartialProblem>& problems, RunTotals& totals) {
@@ -792,11 +820,23 @@ Result<RunTotals> read_trailers(PartialSet& set, std::vector<PartialProblem>& pr
 
 Result<RunTotals> read_partial_states(
     PartialSet& set, const std::function<Status(std::string_view, const std::string&)>& take,
+    const std::function<std::optional<std::size_t>(std::vector<KeyStream>&)>& join,
     std::vector<PartialProblem>& problems) {
   std::string state;
+  std::vector<KeyStream> keys;
   for (auto& r : set.readers) {
-    if (auto s = r->read_state(state); !s) return std::move(s).error();
+    std::uint64_t key_bytes = 0;
+    if (auto s = r->read_state(state, key_bytes); !s) return std::move(s).error();
     if (auto s = take(state, r->path()); !s) return std::move(s).error();
+    PartialReader* reader = r.get();
+    keys.push_back(KeyStream{key_bytes, [reader](std::size_t n, std::string_view& piece) {
+                               return reader->read_keys(n, piece);
+                             }});
+  }
+  // Every partial's keys at once: each stream is read up to its trailer.
+  if (const auto bad = join(keys)) {
+    return Error::input("the partial's duplicate keys are cut short or damaged",
+                        terminal_safe(set.readers[*bad]->path()));
   }
   return read_trailers(set, problems);
 }

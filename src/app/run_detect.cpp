@@ -14,6 +14,7 @@
 #include "trailhound/bytes.hpp"
 #include "trailhound/detect.hpp"
 #include "trailhound/escape.hpp"
+#include "trailhound/format.hpp"
 #include "trailhound/report.hpp"
 #include "trailhound/spool.hpp"
 #include "trailhound/timeutil.hpp"
@@ -99,6 +100,23 @@ Status build_detect_settings(const DetectRequest& o, TimeMs now, DetectSettings&
   return {};
 }
 
+/// The kinds of lists as a partial records them: one bit each.
+std::uint64_t kinds_bits(const intel::IntelKinds& k) {
+  return (k.threat ? 1U : 0U) | (k.trusted ? 2U : 0U) | (k.signin ? 4U : 0U) | (k.aws ? 8U : 0U);
+}
+
+/// "threat, sign-in allow" for the bits of kinds_bits.
+std::string kinds_text(std::uint64_t bits) {
+  std::string out;
+  const char* names[] = {"threat", "trusted", "sign-in allow", "AWS ranges"};
+  for (unsigned i = 0; i < 4; ++i) {
+    if ((bits & (1U << i)) == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += names[i];
+  }
+  return out.empty() ? "no kind" : out;
+}
+
 /// Runs the detector on every event one worker reads; for investigate, also keeps the
 /// principal's own events. Every copy of an event goes to the detector (what it learns from
 /// copies is the same); the findings and events of copies not kept are dropped after the run.
@@ -139,11 +157,11 @@ Result<ShardState> detect_shard(const FileTable& files, const std::vector<std::u
   if (!files.empty()) totals = run_files(files, run, make, sinks);
   ShardState state;
   ByteWriter out(state.bytes);
+  // The kinds of lists the shard had: the merge, which loads none, checks it assumes these.
+  out.varint(kinds_bits(db.kinds()));
   out.varint(sinks.size());
   for (const auto& sink : sinks) sink->detector.save_state(state.bytes, global);
-  // The duplicate keys are hashes, most of the state, and do not compress.
-  state.stored_from = state.bytes.size();
-  duplicates.save(out, global);
+  duplicates.save(out, state.keys, global);
   return state;
 }
 
@@ -153,8 +171,17 @@ Status load_shard(std::string_view state, const std::string& path, const intel::
                   DuplicateIndex& duplicates, std::uint32_t file_count,
                   std::vector<std::unique_ptr<detect::Detector>>& loaded) {
   ByteReader in(state);
-  std::uint64_t workers = 0;
+  std::uint64_t kinds = 0, workers = 0;
   std::string error;
+  if (!in.varint(kinds)) {
+    return Error::input("the partial's scan state is damaged", terminal_safe(path));
+  }
+  if (kinds != kinds_bits(db.kinds())) {
+    return Error::input(
+        fmt::format("the shard had lists of {}; the settings the merge read give {}",
+                    kinds_text(kinds), kinds_text(kinds_bits(db.kinds()))),
+        terminal_safe(path));
+  }
   bool ok = in.count(workers);
   for (std::uint64_t i = 0; ok && i < workers; ++i) {
     std::string_view body;
@@ -245,7 +272,17 @@ int run_detections(const ScanRequest& request, bool investigate) {
       // No thread to spare: the rules are read after the lists.
     }
   }
-  const Status intel_loaded = load_intel(st.intel, st.input.verbose, db);
+  // A merge of scan shards looks no address up: the shards did, and its rules settle what
+  // they saved. It needs only the kinds of lists the shards had (which rules ran, the notes
+  // of those that could not), which the settings give, unless its printer looks addresses
+  // up (html). The shards record their kinds, and load_shard checks them.
+  Status intel_loaded;
+  const FormatInfo* format = find_format(st.input.format);
+  if (st.input.replay != nullptr && !investigate && (format == nullptr || !format->looks_up_lists)) {
+    db.assume_kinds(requested_kinds(st.intel));
+  } else {
+    intel_loaded = load_intel(st.intel, st.input.verbose, db);
+  }
   std::shared_ptr<detect::sigma::ParsedFiles> parsed;
   if (sigma_parsing.valid()) parsed = sigma_parsing.get();
   if (!intel_loaded) return report_error(intel_loaded.error());

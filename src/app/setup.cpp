@@ -224,6 +224,12 @@ Status load_intel(const IntelRequest& o, bool verbose, intel::IntelDb& db) {
   return {};
 }
 
+intel::IntelKinds requested_kinds(const IntelRequest& o) {
+  return intel::IntelKinds{!o.threat_lists.empty(), !o.trusted_lists.empty(),
+                           !o.signin_allowlists.empty() || !o.allow_signin.empty(),
+                           !o.aws_ip_ranges.empty()};
+}
+
 FdBuf::~FdBuf() { close(); }
 
 bool FdBuf::write_all(const char* p, std::size_t n) {

@@ -50,7 +50,9 @@ int finish_shard(const InputRequest& o, const ShardSpec& spec, std::size_t mine,
 Result<RunTotals> read_states(
     PreparedRun& p, const std::function<Status(std::string_view, const std::string&)>& take) {
   std::vector<PartialProblem> problems;
-  auto totals = read_partial_states(*p.replay, take, problems);
+  auto totals = read_partial_states(
+      *p.replay, take,
+      [&p](std::vector<KeyStream>& keys) { return p.duplicates->join(keys); }, problems);
   return merged_totals(p, std::move(totals), problems);
 }
 
@@ -117,7 +119,7 @@ int run_shard(const InputRequest& request, Command command, bool keep_all, std::
   if (state) {
     auto saved = state(mine, global, run, *filter, totals);
     if (!saved) return report_error(saved.error());
-    writer.set_state(std::move(saved->bytes), saved->stored_from);
+    writer.set_state(std::move(saved->bytes), std::move(saved->keys));
     return finish_shard(o, spec, mine.size(), all_files, writer, totals);
   }
   // summary prints no record: the merge needs one only to tell copies apart.

@@ -170,6 +170,7 @@ struct IntelDb::Impl {
   std::vector<AwsInfo> aws_infos;
   std::vector<std::uint32_t> aws_last_file;  // last file that named each prefix, for counts
   bool allow_wide_trusted = false;
+  IntelKinds assumed;  // kinds answered for without being loaded (assume_kinds)
 
   // Interned sets of list ids: most prefixes share one of a handful of sets, so a node stores a
   // set id instead of its own vector.
@@ -487,18 +488,27 @@ void IntelDb::lookup(const IpAddr& addr, LookupResult& out) const {
 }
 
 bool IntelDb::has_threat_lists() const {
-  return std::any_of(impl_->lists.begin(), impl_->lists.end(),
+  return impl_->assumed.threat ||
+         std::any_of(impl_->lists.begin(), impl_->lists.end(),
                      [](const ListInfo& l) { return l.role == ListRole::Threat; });
 }
 bool IntelDb::has_trusted_lists() const {
-  return std::any_of(impl_->lists.begin(), impl_->lists.end(),
+  return impl_->assumed.trusted ||
+         std::any_of(impl_->lists.begin(), impl_->lists.end(),
                      [](const ListInfo& l) { return l.role == ListRole::Trusted; });
 }
 bool IntelDb::has_signin_allowlist() const {
-  return std::any_of(impl_->lists.begin(), impl_->lists.end(),
+  return impl_->assumed.signin ||
+         std::any_of(impl_->lists.begin(), impl_->lists.end(),
                      [](const ListInfo& l) { return l.role == ListRole::SigninAllow; });
 }
-bool IntelDb::has_aws_ranges() const { return !impl_->aws_files.empty(); }
+bool IntelDb::has_aws_ranges() const { return impl_->assumed.aws || !impl_->aws_files.empty(); }
+
+IntelKinds IntelDb::kinds() const {
+  return IntelKinds{has_threat_lists(), has_trusted_lists(), has_signin_allowlist(),
+                    has_aws_ranges()};
+}
+void IntelDb::assume_kinds(IntelKinds kinds) { impl_->assumed = kinds; }
 
 const std::vector<ListInfo>& IntelDb::lists() const { return impl_->lists; }
 const std::vector<AwsRangesInfo>& IntelDb::aws_files() const { return impl_->aws_files; }

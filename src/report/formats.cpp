@@ -20,7 +20,7 @@ const std::vector<FormatInfo>& output_formats() {
       {"html", "one self-contained HTML page (write it with -o FILE.html)", "",
        command_bit(Command::Scan) | command_bit(Command::Investigate) |
            command_bit(Command::Timeline),
-       &make_html_printer},
+       &make_html_printer, true},
   };
   return table;
 }

@@ -1,12 +1,15 @@
 // Tests of duplicate records (src/app/duplicates.cpp and the commands that drop copies).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "trailhound/app.hpp"
 #include "trailhound/bytes.hpp"
@@ -23,6 +26,22 @@ std::string read_all(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+/// Each shard's saved keys as a stream that hands them out in the pieces asked for, as a
+/// partial's reader does.
+std::vector<app::KeyStream> key_streams(const std::vector<std::string>& keys) {
+  std::vector<app::KeyStream> out;
+  for (const std::string& k : keys) {
+    auto at = std::make_shared<std::size_t>(0);
+    out.push_back(app::KeyStream{k.size(), [&k, at](std::size_t n, std::string_view& got) {
+                                   if (*at + n > k.size()) return false;
+                                   got = std::string_view(k).substr(*at, n);
+                                   *at += n;
+                                   return true;
+                                 }});
+  }
+  return out;
 }
 
 std::string write_file(const std::string& name, const std::string& text) {
@@ -97,14 +116,18 @@ TEST_CASE("shards' indexes saved and loaded make the index of one run over all t
     if (auto f = local(files_b, c.file)) (void)b.observe(c.id, c.record, SourceRef{*f, c.index});
   }
   std::string saved;
+  std::vector<std::string> keys(2);
   ByteWriter out(saved);
-  a.save(out, files_a);
-  b.save(out, files_b);
+  a.save(out, keys[0], files_a);
+  b.save(out, keys[1], files_b);
+  CHECK(keys[0].size() == 3 * 24);  // e1 {same}, e1 {other}, e2
   DuplicateIndex merged;
   ByteReader in(saved);
   REQUIRE(merged.load(in));
   REQUIRE(merged.load(in));
   CHECK(in.done());
+  auto streams = key_streams(keys);
+  REQUIRE_FALSE(merged.join(streams));
   CHECK(merged.duplicates() == single.duplicates());
   CHECK(merged.duplicates() == 3);
   for (const Copy& c : copies) {
@@ -114,12 +137,105 @@ TEST_CASE("shards' indexes saved and loaded make the index of one run over all t
   }
   CHECK(merged.kept("e1", SourceRef{2, 1}));
   CHECK_FALSE(merged.kept("e1", SourceRef{3, 7}));
-  // A cut save is refused.
+  // A cut save is refused: the copies in the state, and the keys.
   for (std::size_t cut = 1; cut < saved.size() / 2; ++cut) {
     DuplicateIndex partial;
     ByteReader short_in(std::string_view(saved).substr(0, cut));
     CHECK_FALSE(partial.load(short_in));
   }
+  for (std::size_t cut = 1; cut < keys[0].size(); cut += 5) {
+    std::vector<std::string> short_keys = {keys[0].substr(0, cut), keys[1]};
+    auto cut_streams = key_streams(short_keys);
+    cut_streams[0].bytes = keys[0].size();  // more than there are
+    DuplicateIndex partial;
+    CHECK(partial.join(cut_streams) == std::optional<std::size_t>(0));
+  }
+}
+
+TEST_CASE("a merge of many shards' sorted keys keeps the copies one run keeps",
+          "[app][duplicates][shards]") {
+  // 5 shards over 40 files; 30,000 events (more keys a shard than the merge reads in one
+  // piece), a third delivered two to four times into files of any shard (so copies meet
+  // within a shard and across shards, in every order), and some eventIDs shared by records
+  // of different text.
+  constexpr std::uint32_t kFiles = 40, kShards = 5;
+  std::uint64_t rng = 12345;
+  auto next = [&](std::uint64_t n) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (rng >> 33) % n;
+  };
+  struct Copy {
+    std::string id, record;
+    std::uint32_t file, index;
+  };
+  std::vector<Copy> copies;
+  std::vector<std::uint32_t> next_index(kFiles, 0);
+  for (int e = 0; e < 30000; ++e) {
+    const std::string id = "id-" + std::to_string(e % 27000);  // 3,000 ids name two events
+    const std::string record = "{r" + std::to_string(e) + "}";
+    const int n = next(3) == 0 ? 2 + static_cast<int>(next(3)) : 1;
+    for (int c = 0; c < n; ++c) {
+      const auto file = static_cast<std::uint32_t>(next(kFiles));
+      copies.push_back({id, record, file, next_index[file]++});
+    }
+  }
+  // Observed in a shuffled order, as workers would.
+  for (std::size_t i = copies.size(); i > 1; --i) std::swap(copies[i - 1], copies[next(i)]);
+  auto shard_of = [](std::uint32_t file) { return (file * 7 + 3) % kShards; };
+  std::vector<std::vector<std::uint32_t>> files(kShards);  // each shard's files, in run order
+  for (std::uint32_t f = 0; f < kFiles; ++f) files[shard_of(f)].push_back(f);
+  auto local = [&](std::uint32_t file) {
+    const auto& list = files[shard_of(file)];
+    return static_cast<std::uint32_t>(std::find(list.begin(), list.end(), file) - list.begin());
+  };
+  DuplicateIndex single;
+  std::vector<std::unique_ptr<DuplicateIndex>> shards;
+  for (std::uint32_t k = 0; k < kShards; ++k) shards.push_back(std::make_unique<DuplicateIndex>());
+  for (const Copy& c : copies) {
+    (void)single.observe(c.id, c.record, SourceRef{c.file, c.index});
+    (void)shards[shard_of(c.file)]->observe(c.id, c.record, SourceRef{local(c.file), c.index});
+  }
+  std::string saved;
+  std::vector<std::string> keys(kShards);
+  ByteWriter out(saved);
+  for (std::uint32_t k = 0; k < kShards; ++k) shards[k]->save(out, keys[k], files[k]);
+  DuplicateIndex merged;
+  ByteReader in(saved);
+  for (std::uint32_t k = 0; k < kShards; ++k) REQUIRE(merged.load(in));
+  REQUIRE(in.done());
+  auto streams = key_streams(keys);
+  REQUIRE_FALSE(merged.join(streams));
+  REQUIRE(single.duplicates() > 5000);
+  for (const std::string& k : keys) REQUIRE(k.size() > 4096 * 24);
+  CHECK(merged.duplicates() == single.duplicates());
+  std::size_t differ = 0, kept = 0;
+  for (const Copy& c : copies) {
+    const bool want = single.kept(c.id, SourceRef{c.file, c.index});
+    differ += merged.kept(c.id, SourceRef{c.file, c.index}) != want ? 1 : 0;
+    kept += want ? 1 : 0;
+  }
+  CHECK(differ == 0);
+  CHECK(kept + single.duplicates() == copies.size());
+}
+
+TEST_CASE("a shard's keys out of order are refused", "[app][duplicates][shards]") {
+  DuplicateIndex a;
+  for (std::uint32_t i = 0; i < 50; ++i) {
+    (void)a.observe("id-" + std::to_string(i), "{r}", SourceRef{0, i});
+  }
+  std::string saved;
+  std::vector<std::string> keys(1);
+  ByteWriter out(saved);
+  a.save(out, keys[0], {});
+  REQUIRE(keys[0].size() == 50 * 24);
+  DuplicateIndex good;
+  auto streams = key_streams(keys);
+  CHECK_FALSE(good.join(streams));
+  // The first two keys swapped.
+  std::swap_ranges(keys[0].begin(), keys[0].begin() + 24, keys[0].begin() + 24);
+  DuplicateIndex refused;
+  auto bad = key_streams(keys);
+  CHECK(refused.join(bad) == std::optional<std::size_t>(0));
 }
 
 TEST_CASE("records with one eventID but different text are two events", "[app][duplicates]") {

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -213,7 +214,7 @@ TEST_CASE("a partial gives back its header, events, problems and totals", "[part
   std::filesystem::remove(path);
 }
 
-TEST_CASE("a partial with a state gives it back whole, then its problems and totals",
+TEST_CASE("a partial with a state gives it back whole, then its keys, problems and totals",
           "[partial]") {
   const std::string path =
       (std::filesystem::temp_directory_path() / fmt::format("th-partial-state-{}", ::getpid()))
@@ -225,9 +226,11 @@ TEST_CASE("a partial with a state gives it back whole, then its problems and tot
   h.files = {InputFile{"logs/a", false, false}};
   std::string state(100000, '\0');
   for (std::size_t i = 0; i < state.size(); ++i) state[i] = static_cast<char>(i * 7 % 251);
+  std::string keys(240000, '\0');
+  for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = static_cast<char>(i * 13 % 241);
   {
     PartialWriter w(h);
-    w.set_state(state);
+    w.set_state(state, keys);
     w.add_problem(PartialProblem{0, true, {"cut short"}});
     RunTotals t;
     t.records_read = 5;
@@ -238,13 +241,49 @@ TEST_CASE("a partial with a state gives it back whole, then its problems and tot
   CHECK(r.header().format_version == kPartialVersion);
   CHECK_FALSE(r.peek_file());  // no events
   std::string got;
-  REQUIRE(r.read_state(got));
+  std::uint64_t key_bytes = 0;
+  REQUIRE(r.read_state(got, key_bytes));
   CHECK(got == state);
+  // The keys, in pieces of any size.
+  REQUIRE(key_bytes == keys.size());
+  std::string read_back;
+  for (std::size_t at = 0, n = 1; at < keys.size(); at += n, n = n * 3 + 1) {
+    n = std::min(n, keys.size() - at);
+    std::string_view piece;
+    REQUIRE(r.read_keys(n, piece));
+    read_back += piece;
+  }
+  CHECK(read_back == keys);
   std::vector<PartialProblem> problems;
   RunTotals t;
   REQUIRE(r.read_trailer(problems, t));
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].failed);
   CHECK(t.records_read == 5);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a partial of another format version is refused, naming both versions", "[partial]") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / fmt::format("th-partial-version-{}", ::getpid()))
+          .string();
+  for (const std::uint32_t version : {kPartialVersion - 1, kPartialVersion + 1}) {
+    PartialHeader h;
+    h.format_version = version;
+    h.trailhound_version = TRAILHOUND_VERSION;
+    h.command = "scan";
+    h.files = {InputFile{"logs/a", false, false}};
+    {
+      PartialWriter w(h);
+      w.set_state("state");
+      REQUIRE(w.write(path, RunTotals{}));
+    }
+    PartialReader r;
+    const Status opened = r.open(path);
+    REQUIRE_FALSE(opened);
+    CHECK(opened.error().message ==
+          fmt::format("partial format version {}; this trailhound reads version {}", version,
+                      kPartialVersion));
+  }
   std::filesystem::remove(path);
 }

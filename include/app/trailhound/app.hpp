@@ -148,5 +148,8 @@ struct RulesRequest {
 [[nodiscard]] RunOptions build_run_options(const InputRequest& request);
 /// Loads every list the request names, or the configuration error that stopped it.
 [[nodiscard]] Status load_intel(const IntelRequest& request, bool verbose, intel::IntelDb& db);
+/// The kinds of lists load_intel gives when it succeeds: a list it loads is there even when
+/// it holds no entry, so the flags alone decide.
+[[nodiscard]] intel::IntelKinds requested_kinds(const IntelRequest& request);
 
 }  // namespace trailhound::app

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,13 @@
 #include "trailhound/model.hpp"
 
 namespace trailhound::app {
+
+/// One shard's saved duplicate keys, read a piece at a time: `read(n, piece)` gives the next
+/// `n` bytes, as a view valid until the next call, or false when the input is cut short.
+struct KeyStream {
+  std::uint64_t bytes = 0;  ///< how many there are
+  std::function<bool(std::size_t n, std::string_view& piece)> read;
+};
 
 /// Every copy of an event the workers see, keyed by (hash of eventID, hash of the record
 /// text): two records are copies when both are the same. The copy kept is the one with the
@@ -48,23 +57,34 @@ class DuplicateIndex {
 
   [[nodiscard]] bool enabled() const { return enabled_; }
 
-  /// Writes what a shard's index holds for the merge: how many copies it observed, and each
-  /// event's (eventID hash, record hash, kept copy), its file index mapped through `files` to
-  /// the whole run's table. About 20 bytes an event.
-  void save(ByteWriter& out, std::span<const std::uint32_t> files) const;
-  /// Adds what save wrote: the merge of every shard's index is the index one run over all the
-  /// files would have made (the same kept copies, the same count of duplicates). False when
-  /// the input is damaged.
+  /// Writes what a shard's index holds for the merge: where the shard's own copies beyond
+  /// the first were (a few bytes each) into `state`, and each event's (eventID hash, record
+  /// hash, kept copy) into `keys`, in hash order, 24 bytes an event; file indexes mapped
+  /// through `files` to the whole run's table.
+  void save(ByteWriter& state, std::string& keys, std::span<const std::uint32_t> files) const;
+  /// Takes the copies save wrote into a shard's state; false when the input is damaged. Once
+  /// every shard's is loaded, join() reads their keys. A loaded index answers kept() and
+  /// duplicates() only: it observes nothing more.
   [[nodiscard]] bool load(ByteReader& in);
+  /// After every load: merges the shards' keys, each stream sorted, so that an event seen by
+  /// more than one shard keeps its earliest copy, and the index is the one a run over all
+  /// the files would have made (the same kept copies, the same count of duplicates). Each
+  /// key is compared with the other shards' next keys, not hashed into a table, and read as
+  /// a stream: the merge holds a piece of each shard's keys at a time. Returns the index of
+  /// a stream that is damaged (cut short, out of order), or nothing.
+  [[nodiscard]] std::optional<std::size_t> join(std::vector<KeyStream>& shards);
 
  private:
   /// Records one copy by its hashes; true when it is the first of its event.
   bool insert(std::uint64_t id, std::uint64_t record, std::uint32_t file, std::uint32_t index);
   struct Slot;
   struct Shard;
+  struct Loaded;
   static constexpr std::size_t kShards = 64;
   bool enabled_;
   std::unique_ptr<Shard[]> shards_;
+  /// A merge's index: the copies not kept, from the shards (load) and across them (join).
+  std::unique_ptr<Loaded> loaded_;
 };
 
 }  // namespace trailhound::app

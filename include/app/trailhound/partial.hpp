@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "trailhound/discover.hpp"
+#include "trailhound/duplicates.hpp"
 #include "trailhound/error.hpp"
 #include "trailhound/model.hpp"
 #include "trailhound/totals.hpp"
@@ -45,8 +46,10 @@ struct ShardSpec {
 
 /// The format of a partial file. A merge reads only its own version and refuses another,
 /// naming both; it changes whenever what a partial holds or how it is laid out changes.
-/// Version 2: a scan shard writes its detection state instead of its events.
-inline constexpr std::uint32_t kPartialVersion = 2;
+/// Version 2: a scan shard writes its detection state instead of its events. Version 3: its
+/// duplicate keys are sorted and list where its own copies were, so that the merge joins
+/// them without a hash table, and its state names the kinds of lists it loaded.
+inline constexpr std::uint32_t kPartialVersion = 3;
 
 /// What a partial says of itself: made by which trailhound, for which command and settings,
 /// as which shard, over which files.
@@ -108,10 +111,10 @@ class PartialWriter {
 
   void add_problem(PartialProblem problem);
   /// The shard's state (a scan's detections, see Detector::save_state), written in place of
-  /// events: a partial holds one or the other. The bytes from `stored_from` on (hashes, which
-  /// do not compress) are stored uncompressed: deflating them would cost the shard and the
-  /// merge time for nothing.
-  void set_state(std::string state, std::size_t stored_from = std::string::npos);
+  /// events: a partial holds one or the other. `keys` (the duplicate keys, hashes that do not
+  /// compress) follow it uncompressed: deflating them would cost the shard and the merge time
+  /// for nothing, and the merge reads them as a stream (PartialReader::read_keys).
+  void set_state(std::string state, std::string keys = {});
   /// Writes everything to `path` with the shard's totals; a Write error names the file.
   [[nodiscard]] Status write(const std::string& path, const RunTotals& totals);
 
@@ -140,8 +143,11 @@ class PartialReader {
   /// Reads the next event; its views live until the next call.
   [[nodiscard]] Result<const EventView*> next_event();
   /// Where a partial holds a state instead of events (set_state): reads it whole (an Input
-  /// error when there is none or it is cut short).
-  [[nodiscard]] Status read_state(std::string& state);
+  /// error when there is none or it is cut short), and how many bytes of keys follow.
+  [[nodiscard]] Status read_state(std::string& state, std::uint64_t& key_bytes);
+  /// After read_state: the next `n` bytes of the keys, as a view valid until the next read
+  /// from this partial; false when the partial is cut short.
+  [[nodiscard]] bool read_keys(std::size_t n, std::string_view& piece);
   /// After the events: the problems and totals (an Input error when the file is cut short).
   [[nodiscard]] Status read_trailer(std::vector<PartialProblem>& problems, RunTotals& totals);
 
@@ -161,10 +167,12 @@ struct PartialSet {
 /// once. A Usage error names what differs, the missing shards or the doubled ones.
 [[nodiscard]] Result<PartialSet> open_partials(const std::vector<std::string>& paths);
 
-/// Hands each partial's state to `take` (with the partial's path), then its problems in file
-/// order, and adds up their totals.
+/// Hands each partial's state to `take` (with the partial's path), then every partial's keys
+/// at once to `join` (one stream each, in the partials' order; it returns the index of a
+/// stream it found damaged), then its problems in file order, and adds up their totals.
 [[nodiscard]] Result<RunTotals> read_partial_states(
     PartialSet& set, const std::function<Status(std::string_view, const std::string&)>& take,
+    const std::function<std::optional<std::size_t>(std::vector<KeyStream>&)>& join,
     std::vector<PartialProblem>& problems);
 
 /// Replays the partials' events in run order (file by file, record by record) into `visit`,

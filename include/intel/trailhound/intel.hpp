@@ -203,6 +203,16 @@ struct LookupResult {
   [[nodiscard]] bool malicious() const { return threat && !trusted; }
 };
 
+/// Which kinds of intelligence a run has, without what they hold: which rules can run, and
+/// the notes of those that cannot, depend on nothing else.
+struct IntelKinds {
+  bool threat = false;
+  bool trusted = false;
+  bool signin = false;  ///< a sign-in allow list
+  bool aws = false;     ///< AWS's ip-ranges
+  bool operator==(const IntelKinds&) const = default;
+};
+
 /// All IP intelligence of one run: lists of every role in one tree, plus AWS's ranges. Built
 /// once, then read from any number of threads (every const method is safe to share).
 class IntelDb {
@@ -246,6 +256,14 @@ class IntelDb {
   [[nodiscard]] bool has_trusted_lists() const;
   [[nodiscard]] bool has_signin_allowlist() const;
   [[nodiscard]] bool has_aws_ranges() const;
+
+  /// The kinds loaded (or assumed), as the has_ functions above tell them.
+  [[nodiscard]] IntelKinds kinds() const;
+  /// Makes the has_ functions answer as if lists of `kinds` were loaded, though none is:
+  /// for a run that looks no address up but whose rules depend on which kinds the run has
+  /// (a merge of scan shards, whose shards looked their events up). Lookups, lists() and
+  /// aws_files() still give only what was loaded.
+  void assume_kinds(IntelKinds kinds);
 
   /// Loaded lists in load order; ListHit::list indexes this.
   [[nodiscard]] const std::vector<ListInfo>& lists() const;

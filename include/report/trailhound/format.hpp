@@ -25,6 +25,9 @@ struct FormatInfo {
   std::string_view alias;  ///< another name `--format` accepts ("" for none)
   CommandSet commands = kAllCommands;  ///< the commands it can print
   std::unique_ptr<Printer> (*make)(std::ostream& out, const PrinterOptions& options) = nullptr;
+  /// It looks addresses up in PrinterOptions::intel: a merge of scan shards, which otherwise
+  /// loads no list, loads them for it.
+  bool looks_up_lists = false;
 };
 
 /// The format table, in the order `--help`, completions and the man page list the formats.
