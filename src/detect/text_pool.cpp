@@ -16,14 +16,14 @@ std::string_view TextPool::store(std::string_view text) {
   if (text.size() > capacity_ - used_) {
     // A big text gets a chunk of its own; the current chunk stays open for small ones.
     if (text.size() > kChunk / 4) {
-      chunks_.push_back(std::make_unique<char[]>(text.size()));
+      chunks_.push_back(std::make_unique_for_overwrite<char[]>(text.size()));
       std::memcpy(chunks_.back().get(), text.data(), text.size());
       const std::string_view kept(chunks_.back().get(), text.size());
       // Keep the open chunk last, so the next small text still goes into it.
       if (chunks_.size() > 1 && capacity_ > 0) std::swap(chunks_[chunks_.size() - 2], chunks_.back());
       return kept;
     }
-    chunks_.push_back(std::make_unique<char[]>(kChunk));
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(kChunk));
     used_ = 0;
     capacity_ = kChunk;
   }
