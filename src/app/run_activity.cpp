@@ -79,6 +79,15 @@ class SummarySink final : public EventSink {
       it->second.principal = Principal::from(e.identity);
       // A principal's keys vary event by event: the row lists them all (access_keys).
       it->second.principal.access_key.clear();
+    } else if (e.time <= it->second.first_seen) {
+      // The events of one key can describe it differently (a session issuer's path, a
+      // user name): the row shows the earliest event's, the smallest on a tie, so that
+      // neither the order of the files nor the number of workers changes it.
+      Principal p = Principal::from(e.identity);
+      p.access_key.clear();
+      if (e.time < it->second.first_seen || p < it->second.principal) {
+        it->second.principal = std::move(p);
+      }
     }
     it->second.add(e);
   }

@@ -61,6 +61,12 @@ void ActivityStats::add(const OwnedEvent& e) {
 
 void ActivityStats::merge(const ActivityStats& o) {
   if (o.events == 0) return;
+  // The principal of the earliest event, the smallest on a tie (SummarySink's rule), so that
+  // the order of merging does not change it.
+  if (events == 0 || o.first_seen < first_seen ||
+      (o.first_seen == first_seen && o.principal < principal)) {
+    principal = o.principal;
+  }
   if (events == 0 || o.first_seen < first_seen) first_seen = o.first_seen;
   if (events == 0 || o.last_seen > last_seen) last_seen = o.last_seen;
   events += o.events;
@@ -68,7 +74,6 @@ void ActivityStats::merge(const ActivityStats& o) {
   absent_source_ip += o.absent_source_ip;
   absent_region += o.absent_region;
   absent_user_agent += o.absent_user_agent;
-  if (principal.type.empty()) principal = o.principal;
   auto add_all = [](auto& into, const auto& from) {
     for (const auto& [k, v] : from) into[k] += v;
   };

@@ -105,6 +105,9 @@ struct Principal {
   [[nodiscard]] static Principal from(const IdentityView& identity);
   /// A stable key that groups one principal's events: ARN, else principalId, else name.
   [[nodiscard]] std::string key() const;
+  /// Field by field, in the order above: which of two descriptions of one key a report shows
+  /// when both come from events of the same time.
+  friend auto operator<=>(const Principal&, const Principal&) = default;
 };
 
 /// The same fields as views, for findings, whose text lives in a pool (detect::TextPool).
