@@ -339,6 +339,9 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
   };
   read_list(content, fmt, visitor);
   sort_prefixes(entries);
+  const auto v4 = static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [](const Prefix& p) { return p.addr.v4; }));
+  impl_->lists_tree.reserve(v4, entries.size() - v4);
   for (const Prefix& prefix : entries) {
     if (impl_->add_prefix(id, prefix)) impl_->count(impl_->lists[id], prefix);
   }

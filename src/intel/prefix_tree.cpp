@@ -228,6 +228,9 @@ class Trie {
            chains_.capacity() * sizeof(std::uint32_t);
   }
   void shrink_to_fit() { nodes_.shrink_to_fit(); }
+  void reserve(std::size_t more) {
+    if (more > 0) nodes_.reserve(nodes_.size() + 2 * more);
+  }
 
   // The top kStrideBits of a big tree are dense and every walk repeats them, so a table indexed
   // by those bits remembers, per slot, the stored prefixes above the stride (all of which cover
@@ -333,6 +336,11 @@ PrefixTree& PrefixTree::operator=(PrefixTree&&) noexcept = default;
 std::uint32_t& PrefixTree::insert(const Prefix& prefix, bool* created) {
   if (prefix.addr.v4) return impl_->v4.insert(Key32::from(prefix.addr), prefix.length, created);
   return impl_->v6.insert(Key128::from(prefix.addr), prefix.length, created);
+}
+
+void PrefixTree::reserve(std::size_t v4, std::size_t v6) {
+  impl_->v4.reserve(v4);
+  impl_->v6.reserve(v6);
 }
 
 const std::uint32_t* PrefixTree::find(const Prefix& prefix) const {

@@ -1165,6 +1165,15 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
   // stage-1 pass with the depth limit, then the records. Where the value ends before the
   // text does, what follows is more values (NDJSON, concatenated envelopes): read on.
   od::document doc;
+  if (len > im.outer.capacity()) {
+    // The parser's buffers grow to the file, by a quarter at least: files a little larger
+    // than the last would otherwise each replace them, and every fresh page costs a fault.
+    // A failed allocation shows up again, as an error, in iterate().
+    const std::size_t grown = std::max(len, im.outer.capacity() + im.outer.capacity() / 4);
+    const error_code grew =
+        im.outer.allocate(std::min(grown, im.outer.max_capacity()), im.limits.max_depth);
+    static_cast<void>(grew);
+  }
   error_code e = im.outer.iterate(base, len, allocated).get(doc);
   if (e == simdjson::SUCCESS) {
     Shape shape = Shape::Unknown;

@@ -110,6 +110,9 @@ class PrefixTree {
   /// The value slot of `prefix`, created (holding 0) when new; `*created` says which. The
   /// reference is valid until the next insert.
   std::uint32_t& insert(const Prefix& prefix, bool* created = nullptr);
+  /// Makes room for `v4` and `v6` more prefixes (a node each, and as many branch points at
+  /// most), so that loading a long list does not grow the tree by copying it again and again.
+  void reserve(std::size_t v4, std::size_t v6);
   /// The value stored at exactly `prefix`, or nullptr.
   [[nodiscard]] const std::uint32_t* find(const Prefix& prefix) const;
   /// Writes every stored prefix containing `addr` with a non-zero value, shortest first, into
