@@ -80,47 +80,50 @@ std::string_view IdentityView::role_name() const {
   return rest.substr(0, rest.find('/'));
 }
 
-std::string IdentityView::display_name() const {
-  if (service_without_type(*this)) return std::string(invoked_by);
+std::string_view IdentityView::display_name(std::string& scratch) const {
+  if (service_without_type(*this)) return invoked_by;
   switch (type) {
     case IdentityType::AssumedRole: {
       const auto session = session_name();
       const std::string_view role = role_name();
       if (role.empty()) {
-        if (!user_name.empty()) return std::string(user_name);
-        return std::string(principal_id.empty() ? std::string_view("-") : principal_id);
+        if (!user_name.empty()) return user_name;
+        return principal_id.empty() ? std::string_view("-") : principal_id;
       }
-      if (session.empty()) return std::string(role);
-      std::string name;
-      name.reserve(role.size() + 1 + session.size());
-      name += role;
-      name += '/';
-      name += session;
-      return name;
+      if (session.empty()) return role;
+      scratch.assign(role);
+      scratch += '/';
+      scratch += session;
+      return scratch;
     }
     case IdentityType::Root:
-      return user_name.empty() ? "root" : std::string(user_name);
+      return user_name.empty() ? std::string_view("root") : user_name;
     case IdentityType::AWSService:
-      if (!invoked_by.empty()) return std::string(invoked_by);
-      return std::string(principal_id.empty() ? std::string_view("-") : principal_id);
+      if (!invoked_by.empty()) return invoked_by;
+      return principal_id.empty() ? std::string_view("-") : principal_id;
     case IdentityType::IdentityCenterUser:
-      return std::string(on_behalf_user_id.empty() ? principal_id : on_behalf_user_id);
+      return on_behalf_user_id.empty() ? principal_id : on_behalf_user_id;
     case IdentityType::AWSAccount:
-      return std::string(account_id.empty() ? principal_id : account_id);
+      return account_id.empty() ? principal_id : account_id;
     case IdentityType::Missing:
       return {};
     case IdentityType::FederatedUser: {
       const auto at = arn.find(":federated-user/");
-      if (at != std::string_view::npos) return std::string(arn.substr(at + 16));
-      return std::string(principal_id);
+      if (at != std::string_view::npos) return arn.substr(at + 16);
+      return principal_id;
     }
     default:
-      if (!user_name.empty()) return std::string(user_name);
-      if (!arn.empty()) return std::string(arn);
-      if (!principal_id.empty()) return std::string(principal_id);
-      if (!invoked_by.empty()) return std::string(invoked_by);
-      return std::string(type_text.empty() ? "-" : type_text);
+      if (!user_name.empty()) return user_name;
+      if (!arn.empty()) return arn;
+      if (!principal_id.empty()) return principal_id;
+      if (!invoked_by.empty()) return invoked_by;
+      return type_text.empty() ? std::string_view("-") : type_text;
   }
+}
+
+std::string IdentityView::display_name() const {
+  std::string scratch;
+  return std::string(display_name(scratch));
 }
 
 std::string_view IdentityView::type_name() const {

@@ -137,7 +137,7 @@ std::optional<TimeMs> parse_time_arg(std::string_view text, TimeMs anchor) {
   return parse_timestamp(text);
 }
 
-std::string format_iso(TimeMs time) {
+void append_iso(std::string& out, TimeMs time) {
   TimeMs days = time >= 0 ? time / 86400000 : -((-time + 86399999) / 86400000);
   TimeMs ms_of_day = time - days * 86400000;
   // civil_from_days (Howard Hinnant)
@@ -180,14 +180,22 @@ std::string format_iso(TimeMs time) {
       n = 23;
     }
     buf[n++] = 'Z';
-    return std::string(buf, n);
+    out.append(buf, n);
+    return;
   }
   if (millis == 0) {
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600,
-                       secs / 60 % 60, secs % 60);
+    fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d,
+                   secs / 3600, secs / 60 % 60, secs % 60);
+    return;
   }
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d, secs / 3600,
-                     secs / 60 % 60, secs % 60, millis);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d,
+                 secs / 3600, secs / 60 % 60, secs % 60, millis);
+}
+
+std::string format_iso(TimeMs time) {
+  std::string out;
+  append_iso(out, time);
+  return out;
 }
 
 TimeMs now_ms() {

@@ -59,6 +59,14 @@ struct Worker {
   Suppressed suppressed;
   /// Each AWS range's prefix as text in `text`, made on its first finding.
   std::unordered_map<const void*, std::string_view> aws_prefix_text;
+  /// make_finding's fields as the previous finding pooled them: consecutive findings mostly
+  /// share the principal, service, region and user agent, and a compare is cheaper than a
+  /// pool lookup.
+  struct Recent {
+    std::string_view type, user, arn, principal_id, access_key, account, issuer;
+    std::string_view source_ip, event_name, event_source, region, user_agent, error_code;
+  } recent;
+  std::string name_scratch;  ///< a display name being built (ROLE/SESSION)
 
   /// A finding of `rule` on the event, its text pooled. With `with_lookup`, the lists and
   /// AWS range holding the source address are recorded too.

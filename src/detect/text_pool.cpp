@@ -1,8 +1,11 @@
 // The text pool that findings point into, and the list that holds findings in place.
 #include <algorithm>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "hash.hpp"
+#include "trailhound/parallel.hpp"
 #include "trailhound/detect.hpp"
 
 namespace trailhound::detect {
@@ -78,8 +81,42 @@ void FindingList::adopt(FindingStore&& storage) {
 }
 
 void FindingList::sort_and_drop_empty() {
-  std::erase_if(items_, [](const Finding* f) { return f->rule.empty(); });
-  std::sort(items_.begin(), items_.end(), [](const Finding* a, const Finding* b) { return *a < *b; });
+  // Sorted by a key read once from each finding, the time and the place of its event packed
+  // in two numbers: comparing them decides all but the findings of one event, and spares a
+  // visit to each 500-byte finding per comparison. Each worker's findings are sorted on a
+  // thread of their own, then merged.
+  struct Key {
+    TimeMs time;
+    std::uint64_t at;  ///< file, then record index (capped: equal keys compare the findings)
+    Finding* finding;
+  };
+  const auto before = [](const Key& a, const Key& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.at != b.at) return a.at < b.at;
+    return *a.finding < *b.finding;
+  };
+  constexpr std::uint64_t kIndexBits = 40;
+  std::vector<Key> keys;
+  keys.reserve(items_.size());
+  std::vector<std::size_t> bounds{0};
+  for (FindingStore& store : storage_) {
+    for (Finding& f : store) {
+      if (f.rule.empty()) continue;
+      const std::uint64_t index = std::min<std::uint64_t>(f.source.index, (1ULL << kIndexBits) - 1);
+      keys.push_back(Key{f.time, (std::uint64_t{f.source.file} << kIndexBits) | index, &f});
+    }
+    bounds.push_back(keys.size());
+  }
+  run_side_by_side(bounds.size() - 1, [&](std::size_t i) {
+    std::sort(keys.begin() + static_cast<std::ptrdiff_t>(bounds[i]),
+              keys.begin() + static_cast<std::ptrdiff_t>(bounds[i + 1]), before);
+  });
+  for (std::size_t i = 1; i + 1 < bounds.size(); ++i) {
+    std::inplace_merge(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(bounds[i]),
+                       keys.begin() + static_cast<std::ptrdiff_t>(bounds[i + 1]), before);
+  }
+  items_.resize(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) items_[i] = keys[i].finding;
 }
 
 }  // namespace trailhound::detect

@@ -1,4 +1,6 @@
 // What the rules of one worker share: making findings, holding them back, and missing inputs.
+#include <cstring>
+
 #include "rule.hpp"
 
 namespace trailhound::detect {
@@ -7,24 +9,33 @@ Finding Worker::make_finding(const EventContext& ctx, std::string_view rule, Sev
                              bool with_lookup) {
   TextPool& t = *text;
   const EventView& e = ctx.event;
+  // The pooled text of `s`: the previous finding's when it is the same.
+  auto pooled = [&t](std::string_view s, std::string_view& last) {
+    if (s.size() != last.size() ||
+        (!s.empty() && std::memcmp(s.data(), last.data(), s.size()) != 0)) {
+      last = t.intern(s);
+    }
+    return last;
+  };
   Finding f;
   f.rule = rule;
   f.severity = severity;
   f.time = e.time;
   const IdentityView& id = e.identity;
-  f.principal.type = t.intern(id.type_name());
-  f.principal.user = t.intern(id.display_name());
-  f.principal.arn = t.intern(id.arn);
-  f.principal.principal_id = t.intern(id.principal_id);
-  f.principal.access_key = t.intern(id.access_key_id);
-  f.principal.account = t.intern(id.account_id);
-  f.principal.session_issuer = t.intern(id.issuer_arn);
-  f.source_ip = t.intern(e.source_ip);
-  f.event_name = t.intern(e.event_name);
-  f.event_source = t.intern(e.event_source);
-  f.region = t.intern(e.aws_region);
-  f.user_agent = t.intern(e.user_agent);
-  f.error_code = t.intern(e.error_code);
+  Recent& r = recent;
+  f.principal.type = pooled(id.type_name(), r.type);
+  f.principal.user = pooled(id.display_name(name_scratch), r.user);
+  f.principal.arn = pooled(id.arn, r.arn);
+  f.principal.principal_id = pooled(id.principal_id, r.principal_id);
+  f.principal.access_key = pooled(id.access_key_id, r.access_key);
+  f.principal.account = pooled(id.account_id, r.account);
+  f.principal.session_issuer = pooled(id.issuer_arn, r.issuer);
+  f.source_ip = pooled(e.source_ip, r.source_ip);
+  f.event_name = pooled(e.event_name, r.event_name);
+  f.event_source = pooled(e.event_source, r.event_source);
+  f.region = pooled(e.aws_region, r.region);
+  f.user_agent = pooled(e.user_agent, r.user_agent);
+  f.error_code = pooled(e.error_code, r.error_code);
   f.event_id = t.store(e.event_id);
   f.source = e.source;
   f.aws_known = intel.has_aws_ranges();

@@ -24,7 +24,7 @@ void append_nullable(std::string& out, std::string_view s) {
 
 void append_time(std::string& out, TimeMs t) {
   out += '"';
-  out += format_iso(t);
+  append_iso(out, t);
   out += '"';
 }
 

@@ -66,6 +66,23 @@ TEST_CASE("longest prefix wins over a shorter one", "[intel][tree]") {
   CHECK(all[2].prefix.length == 24);
 }
 
+TEST_CASE("room reserved before and between inserts changes no lookup", "[intel][tree]") {
+  PrefixTree t;
+  t.reserve(3, 1);
+  t.insert(pfx("10.0.0.0/8")) = 1;
+  t.insert(pfx("2001:db8::/32")) = 4;
+  t.reserve(2, 0);  // more room with nodes already in use (a second list)
+  t.insert(pfx("10.1.0.0/16")) = 2;
+  t.insert(pfx("10.1.2.0/24")) = 3;
+  t.insert(pfx("10.1.2.128/25")) = 5;  // past what was reserved: the tree still grows
+  CHECK(t.size() == 5);
+  CHECK(longest(t, "10.1.2.200") == "10.1.2.128/25=5");
+  CHECK(longest(t, "10.1.2.3") == "10.1.2.0/24=3");
+  CHECK(longest(t, "10.9.9.9") == "10.0.0.0/8=1");
+  CHECK(longest(t, "2001:db8::1") == "2001:db8::/32=4");
+  CHECK(longest(t, "11.0.0.0") == "none");
+}
+
 TEST_CASE("a /0 prefix matches every address of its family only", "[intel][tree]") {
   PrefixTree t;
   t.insert(pfx("0.0.0.0/0")) = 7;

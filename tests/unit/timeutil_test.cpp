@@ -177,6 +177,11 @@ TEST_CASE("format_iso writes UTC with Z and milliseconds only when present", "[t
   CHECK(format_iso(k20260314T1005 + 7) == "2026-03-14T10:05:00.007Z");
   CHECK(format_iso(k20260314T1005 + 120) == "2026-03-14T10:05:00.120Z");
   CHECK(format_iso(1543444319000) == "2018-11-28T22:31:59Z");
+  // append_iso adds the same text after what is there.
+  std::string line = "at ";
+  append_iso(line, k20260314T1005 + 7);
+  append_iso(line, -2208988800000);
+  CHECK(line == "at 2026-03-14T10:05:00.007Z1900-01-01T00:00:00Z");
 }
 
 TEST_CASE("format_iso handles times before 1970", "[timeutil]") {

@@ -76,6 +76,9 @@ struct IdentityView {
   [[nodiscard]] std::string_view session_name() const;
   /// The best short name for a person reading a report: user name, role/session, service...
   [[nodiscard]] std::string display_name() const;
+  /// The same, with no string of its own unless it must join two parts (ROLE/SESSION), which
+  /// it builds in `scratch`; the result may point into `scratch` or the record.
+  [[nodiscard]] std::string_view display_name(std::string& scratch) const;
   /// The type as reports show it: the known name, or the text as written for other types. An
   /// identity with no `type` but an `invokedBy` is an AWS service acting (AWSService).
   [[nodiscard]] std::string_view type_name() const;

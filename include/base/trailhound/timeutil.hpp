@@ -24,6 +24,8 @@ namespace trailhound {
 /// Formats as UTC ISO 8601 with `Z`: `2018-11-28T22:31:59Z`, or with `.mmm` when the
 /// milliseconds are not zero.
 [[nodiscard]] std::string format_iso(TimeMs time);
+/// The same text appended to `out`, with no string of its own (reports print one a line).
+void append_iso(std::string& out, TimeMs time);
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 [[nodiscard]] std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
