@@ -155,11 +155,21 @@ bool IdentityView::answers_to(std::string_view name) const {
   const auto session = session_name();
   if (!session.empty()) {
     if (session == name) return true;
-    // ROLE/SESSION, as the display name shows it.
+    // ROLE/SESSION, as the display name shows it. The role as the ARN writes it counts too:
+    // a record of the session whose userIdentity.type is not AssumedRole (some exports
+    // write "Unknown") is grouped with the session's other events by its ARN, and the name
+    // their summary row shows must select it.
     const auto slash = name.find('/');
-    if (slash != std::string_view::npos && name.substr(slash + 1) == session &&
-        name.substr(0, slash) == role) {
-      return true;
+    if (slash != std::string_view::npos && name.substr(slash + 1) == session) {
+      const std::string_view named = name.substr(0, slash);
+      if (named == role) return true;
+      constexpr std::string_view kAssumed = ":assumed-role/";
+      const auto at = arn.find(kAssumed);
+      if (at != std::string_view::npos &&
+          arn.substr(at + kAssumed.size()).substr(0, named.size() + 1) ==
+              name.substr(0, slash + 1)) {
+        return true;
+      }
     }
   }
   // The rest of what display_name() can show, matched without building it (this runs for

@@ -446,6 +446,22 @@ TEST_CASE("a service without a type keys as AWSService, as its principal does",
   CHECK(id.key(scratch) == Principal::from(id).key());
 }
 
+TEST_CASE("a session's record of another type answers to the session's ROLE/SESSION",
+          "[filter][identity]") {
+  // Grouped by its ARN with the session's AssumedRole records, whose summary row reads
+  // ROLE/SESSION: --user with that name must select it too.
+  IdentityView id;
+  id.type = IdentityType::Unknown;
+  id.type_text = "Unknown";
+  id.arn = "arn:aws:sts::111122223333:assumed-role/Admin/alice";
+  CHECK(id.answers_to("Admin/alice"));
+  CHECK(id.answers_to("alice"));
+  CHECK_FALSE(id.answers_to("Admi/alice"));
+  CHECK_FALSE(id.answers_to("Admin/alic"));
+  CHECK_FALSE(id.answers_to("Other/alice"));
+  CHECK_FALSE(id.answers_to("Admin/"));
+}
+
 TEST_CASE("every identity shape answers to the name a report shows for it",
           "[filter][identity]") {
   // Every type, with every combination of the fields display_name() reads present or absent,
@@ -476,6 +492,8 @@ TEST_CASE("every identity shape answers to the name a report shows for it",
           id.account_id = "111122223333";
         }
         const std::string shown = id.display_name();
+        std::string scratch = "left over";  // the form without a string of its own agrees
+        CHECK(id.display_name(scratch) == shown);
         if (shown.empty() || shown == "-") continue;
         INFO("type " << id.type_name() << ", arn '" << arn << "', fields " << mask << ", shown '"
                      << shown << "'");
