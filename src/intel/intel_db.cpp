@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "trailhound/huge_pages.hpp"
 #include "trailhound/intel.hpp"
 
 namespace trailhound::intel {
@@ -303,6 +304,7 @@ bool IntelDb::add_list_file(ListRole role, std::string_view name, const std::str
   // the order; in file order a 100k-prefix list spent most of its load time in cache misses).
   std::vector<Prefix> entries;
   entries.reserve(count_lines(content));
+  prefer_huge_pages(entries.data(), entries.capacity() * sizeof(Prefix));
   const bool refuse_wide = role == ListRole::Trusted && !impl_->allow_wide_trusted;
   std::size_t wide_warned_line = 0;
   ListVisitor visitor;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "trailhound/huge_pages.hpp"
 #include "trailhound/intel.hpp"
 
 namespace trailhound::intel {
@@ -229,7 +230,9 @@ class Trie {
   }
   void shrink_to_fit() { nodes_.shrink_to_fit(); }
   void reserve(std::size_t more) {
-    if (more > 0) nodes_.reserve(nodes_.size() + 2 * more);
+    if (more == 0) return;
+    nodes_.reserve(nodes_.size() + 2 * more);
+    prefer_huge_pages(nodes_.data(), nodes_.capacity() * sizeof(Node));
   }
 
   // The top kStrideBits of a big tree are dense and every walk repeats them, so a table indexed

@@ -967,9 +967,15 @@ struct EventReader::Impl {
   }
 };
 
+namespace {
+/// The outer parser's first capacity: larger than most delivery files (a few MB inflated),
+/// so that their buffers are made once. Untouched capacity costs no memory.
+constexpr std::size_t kOuterCapacity = 4u << 20;
+}  // namespace
+
 EventReader::EventReader(ParseLimits limits) : impl_(std::make_unique<Impl>(limits)) {
   // A failed allocation here shows up again, as an error, on the first iterate().
-  if (impl_->outer.allocate(1 << 20, limits.max_depth) != simdjson::SUCCESS ||
+  if (impl_->outer.allocate(kOuterCapacity, limits.max_depth) != simdjson::SUCCESS ||
       impl_->inner.allocate(1 << 16, limits.max_depth) != simdjson::SUCCESS) {
     return;
   }
@@ -995,7 +1001,7 @@ void EventReader::release_memory() {
   std::string().swap(im.inner_text);
   // allocate() replaces the buffers when the capacity changes, freeing the large ones. A
   // failed allocation shows up again, as an error, on the next iterate().
-  if (im.outer.allocate(1 << 20, im.limits.max_depth) != simdjson::SUCCESS) return;
+  if (im.outer.allocate(kOuterCapacity, im.limits.max_depth) != simdjson::SUCCESS) return;
   if (im.inner.allocate(1 << 16, im.limits.max_depth) != simdjson::SUCCESS) return;
 }
 
@@ -1166,10 +1172,10 @@ ParseOutcome EventReader::read(std::string_view data, std::uint32_t file_index,
   // text does, what follows is more values (NDJSON, concatenated envelopes): read on.
   od::document doc;
   if (len > im.outer.capacity()) {
-    // The parser's buffers grow to the file, by a quarter at least: files a little larger
-    // than the last would otherwise each replace them, and every fresh page costs a fault.
+    // The parser's buffers grow to the file, by half at least: files a little larger than
+    // the last would otherwise each replace them, and every fresh page costs a fault.
     // A failed allocation shows up again, as an error, in iterate().
-    const std::size_t grown = std::max(len, im.outer.capacity() + im.outer.capacity() / 4);
+    const std::size_t grown = std::max(len, im.outer.capacity() + im.outer.capacity() / 2);
     const error_code grew =
         im.outer.allocate(std::min(grown, im.outer.max_capacity()), im.limits.max_depth);
     static_cast<void>(grew);
