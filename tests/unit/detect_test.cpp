@@ -281,3 +281,26 @@ TEST_CASE("the text pool's table finds every interned string again as it grows",
   CHECK(whole == "abcdef");
   CHECK(pool.intern(std::string("abc")).data() == part.data());
 }
+
+TEST_CASE("a finding store keeps every finding in place across its blocks", "[detect][store]") {
+  // Blocks of 64: 9,000 findings fill 140 of them and start one more.
+  FindingStore store;
+  std::vector<const Finding*> where;
+  for (int i = 0; i < 9000; ++i) {
+    Finding f;
+    f.time = i;
+    where.push_back(&store.emplace_back(std::move(f)));
+  }
+  REQUIRE(store.size() == 9000);
+  bool same = true;
+  for (std::size_t i = 0; i < where.size(); ++i) {
+    same = same && &store[i] == where[i] && store[i].time == static_cast<TimeMs>(i);
+  }
+  CHECK(same);  // no finding moved, and the index finds each one
+  TimeMs expect = 0;
+  bool in_order = true;
+  for (const Finding& f : store) in_order = in_order && f.time == expect++;
+  CHECK(in_order);
+  CHECK(expect == 9000);
+  CHECK(&store.back() == where.back());
+}
