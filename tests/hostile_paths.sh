@@ -66,6 +66,24 @@ mkfifo "$tmp/explicit.json"
 out=$(run "$bin" timeline "$tmp/explicit.json" --format jsonl 2>&1 | tail -n 1)
 echo "$out" | grep -q '"records":{"read":1,"used":1' && ok "explicit FIFO read" || bad "explicit FIFO: $out"
 wait
+# ... and opened once: a look before the read (planning which files to read in ranges) took
+# the writer's data, and the second open then waited for a writer that was gone (seen when
+# the run was slowed, under ASan or strace).
+if command -v strace >/dev/null; then
+  mkfifo "$tmp/once.json"
+  (cat "$hostile/good.json" >"$tmp/once.json") &
+  out=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 HOME=$tmp/home timeout 30 \
+        strace -f -qq -e trace=open,openat,openat2 -o "$tmp/strace-fifo" \
+        "$bin" timeline "$tmp/once.json" --format jsonl 2>&1 | tail -n 1)
+  opens=$(grep -c "\"$tmp/once.json\"" "$tmp/strace-fifo")
+  if [ "$opens" = 1 ] && echo "$out" | grep -q '"records":{"read":1,"used":1'; then
+    ok "explicit FIFO opened once, read under strace"
+  else
+    bad "explicit FIFO under strace: opened $opens times: $out"
+  fi
+  kill %% 2>/dev/null
+  wait
+fi
 
 # 3. A /dev/fd pipe (process substitution) reads too.
 out=$(run "$bin" timeline <(cat "$hostile/good.json") --format jsonl 2>&1 | tail -n 1)

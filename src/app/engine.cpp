@@ -186,7 +186,15 @@ std::string count_range(const std::string& path, std::uint64_t from, std::uint64
 /// The head of a plain file and its size, when it is a regular file larger than `over`.
 bool read_head(const std::string& path, std::uint64_t over, std::uint64_t& size,
                std::string& head) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Looked at before it is opened: opening a FIFO takes its writer's data (the writer runs
+  // on, writes and may be gone before the reader opens it again to read), and a device may
+  // do something on open.
+  struct stat named {};
+  if (::stat(path.c_str(), &named) != 0 || !S_ISREG(named.st_mode) ||
+      static_cast<std::uint64_t>(named.st_size) <= over) {
+    return false;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
   struct stat st {};
   bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
